@@ -1,0 +1,66 @@
+import { createHash } from 'node:crypto';
+import { mkdir, rm, writeFile, chmod } from 'node:fs/promises';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { git } from '../host/git.ts';
+import { fileHeader, padding, END_OF_ARCHIVE } from '../tar/header.ts';
+import { Repository } from '../repository/layout.ts';
+
+/** Deterministic bytes: the same demo gives the same pins run after run. */
+function bytes(seed: string, size: number): Buffer {
+  const out = Buffer.alloc(size);
+  let block = createHash('sha256').update(seed).digest();
+  for (let i = 0; i < size; i += block.length) {
+    block.copy(out, i);
+    block = createHash('sha256').update(block).digest();
+  }
+  return out;
+}
+
+function tarGz(files: Record<string, Buffer>, mtime: number): Buffer {
+  const parts: Buffer[] = [];
+  for (const [name, data] of Object.entries(files)) parts.push(fileHeader(name, data.length, mtime), data, Buffer.alloc(padding(data.length)));
+  parts.push(END_OF_ARCHIVE);
+  return gzipSync(Buffer.concat(parts), { level: 6 });
+}
+
+const EPOCH = 1_700_000_000;
+
+/**
+ * A stand-in for the internet, laid out as a repository that `airgap serve` can serve on loopback:
+ * two source tarballs, a binary per arch, and a git repository with history and a tag.
+ */
+export async function makeUpstream(root: string): Promise<void> {
+  await rm(root, { recursive: true, force: true });
+  const raw = join(root, 'raw');
+  await mkdir(join(raw, 'tarballs'), { recursive: true });
+  await mkdir(join(raw, 'bin'), { recursive: true });
+  await writeFile(join(raw, 'tarballs', 'hello-1.0.tar.gz'), tarGz({
+    'hello-1.0/README': Buffer.from('hello 1.0: a source tarball carried across the air gap\n'),
+    'hello-1.0/data.bin': bytes('hello', 180_000),
+  }, EPOCH));
+  await writeFile(join(raw, 'tarballs', 'world-2.1.tar.gz'), tarGz({
+    'world-2.1/README': Buffer.from('world 2.1\n'),
+    'world-2.1/data.bin': bytes('world', 120_000),
+  }, EPOCH));
+  for (const arch of ['amd64', 'arm64']) {
+    const p = join(raw, 'bin', `tool-${arch}`);
+    await writeFile(p, `#!/bin/sh\necho "tool 1.0 for ${arch}"\n`);
+    await chmod(p, 0o755);
+  }
+
+  const work = join(root, 'work');
+  const env = { GIT_AUTHOR_DATE: `@${EPOCH} +0000`, GIT_COMMITTER_DATE: `@${EPOCH} +0000` };
+  await git(['init', '-q', '-b', 'main', work]);
+  await writeFile(join(work, 'README.md'), '# demo-app\n\nA repository carried across the air gap as a git bundle.\n');
+  await git(['-C', work, 'add', '.']);
+  await git(['-C', work, 'commit', '-q', '-m', 'first commit'], { env });
+  await git(['-C', work, 'tag', '-a', 'v1.0', '-m', 'v1.0'], { env });
+  await writeFile(join(work, 'app.sh'), '#!/bin/sh\necho demo-app\n');
+  await git(['-C', work, 'add', '.']);
+  await git(['-C', work, 'commit', '-q', '-m', 'add app.sh'], { env });
+  await mkdir(join(root, 'git'), { recursive: true });
+  await git(['clone', '-q', '--bare', work, join(root, 'git', 'demo-app.git')]);
+  await rm(work, { recursive: true, force: true });
+  await new Repository(root).addRepositories({ raw: 'raw', git: 'git' });
+}

@@ -1,0 +1,87 @@
+import { z } from 'zod';
+
+/**
+ * Evidence: what each step proves, as JSON in results/<version>/<step>.json. These schemas are the
+ * contract between the CLI that writes evidence and the site that renders it; the site build
+ * fails on a file that does not match.
+ */
+const sha = z.string().regex(/^[0-9a-f]{64}$/);
+const digest = z.string().regex(/^sha256:[0-9a-f]{64}$/);
+const at = z.iso.datetime();
+const base = { version: z.string(), at, tool: z.string() };
+
+export const lockEvidence = z.strictObject({
+  step: z.literal('lock'),
+  ...base,
+  lockSha256: sha,
+  manifestSha256: sha,
+  created: at,
+  artifacts: z.array(z.strictObject({
+    id: z.string(), kind: z.string(), name: z.string(), version: z.string(),
+    /** the pin: a sha256, a commit, a digest */
+    pin: z.string(),
+    source: z.string(),
+  })),
+});
+
+export const mirrorEvidence = z.strictObject({
+  step: z.literal('mirror'),
+  ...base,
+  lockSha256: sha,
+  durationMs: z.number().nonnegative(),
+  bytesFetched: z.number().int().nonnegative(),
+  artifacts: z.array(z.strictObject({ id: z.string(), fetched: z.boolean(), blobs: z.array(z.strictObject({ digest, size: z.number().int() })) })),
+});
+
+const signer = z.strictObject({ keyId: z.string().regex(/^[0-9A-F]{16}$/), fingerprint: digest });
+
+export const bundleEvidence = z.strictObject({
+  step: z.literal('bundle'),
+  ...base,
+  lockSha256: sha,
+  tocSha256: sha,
+  signer,
+  volumeSize: z.number().int().positive(),
+  volumes: z.array(z.strictObject({ name: z.string(), sha256: sha, size: z.number().int(), blobs: z.number().int() })),
+  artifacts: z.number().int().nonnegative(),
+  bytes: z.number().int().nonnegative(),
+  durationMs: z.number().nonnegative(),
+});
+
+const problem = z.strictObject({ volume: z.string().optional(), artifact: z.string().optional(), message: z.string() });
+
+export const verifyEvidence = z.strictObject({
+  step: z.literal('verify'),
+  ...base,
+  ok: z.boolean(),
+  tocSha256: sha.optional(),
+  lockSha256: sha.optional(),
+  key: signer.partial().optional(),
+  volumes: z.array(z.strictObject({ name: z.string(), ok: z.boolean(), size: z.number().int().optional(), sha256: sha.optional() })),
+  problems: z.array(problem),
+  durationMs: z.number().nonnegative(),
+});
+
+export const importEvidence = z.strictObject({
+  step: z.literal('import'),
+  ...base,
+  tocSha256: sha,
+  lockSha256: sha,
+  repository: z.string(),
+  blobs: z.strictObject({ imported: z.number().int(), present: z.number().int(), rechecked: z.number().int() }),
+  artifacts: z.array(z.strictObject({ id: z.string(), kind: z.string(), digest, placed: z.array(z.string()) })),
+  journal: z.string(),
+  durationMs: z.number().nonnegative(),
+});
+
+export const evidenceSchemas = {
+  lock: lockEvidence,
+  mirror: mirrorEvidence,
+  bundle: bundleEvidence,
+  verify: verifyEvidence,
+  import: importEvidence,
+} as const;
+
+export type EvidenceStep = keyof typeof evidenceSchemas;
+export type Evidence<S extends EvidenceStep> = z.infer<(typeof evidenceSchemas)[S]>;
+export type Problem = z.infer<typeof problem>;

@@ -1,0 +1,41 @@
+import { spawnSync } from 'node:child_process';
+import { AirgapError } from '../util/errors.ts';
+import { say } from '../util/progress.ts';
+
+/** Host tools the project calls, each with the Debian package that provides it. */
+export const TOOLS: Record<string, string> = {
+  git: 'git',
+  minisign: 'minisign',
+  openssl: 'openssl',
+  tar: 'tar',
+  sha256sum: 'coreutils',
+};
+
+export function hasTool(name: string): boolean {
+  return spawnSync('sh', ['-c', 'command -v "$1"', 'sh', name], { stdio: 'ignore' }).status === 0;
+}
+
+/**
+ * Make sure the named tools are there before any work starts. As root, missing Debian packages are
+ * installed (apt-get, non-interactive); otherwise it stops with the exact line to run.
+ */
+export function ensureTools(names: string[], opts: { install?: boolean } = {}): void {
+  const missing = names.filter((n) => !hasTool(n));
+  if (!missing.length) return;
+  const pkgs = [...new Set(missing.map((n) => TOOLS[n] ?? n))];
+  const line = `apt-get install -y --no-install-recommends ${pkgs.join(' ')}`;
+  const isRoot = process.getuid?.() === 0;
+  if (!(opts.install ?? true) || !isRoot || !hasTool('apt-get')) {
+    throw new AirgapError(`missing host tools: ${missing.join(', ')}`, { exitCode: 2, hint: `install them first: sudo ${line}` });
+  }
+  say(`installing host tools: ${pkgs.join(' ')} (apt-get)`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  let r = spawnSync('apt-get', ['install', '-y', '--no-install-recommends', ...pkgs], { stdio: ['ignore', 'inherit', 'inherit'], env });
+  if (r.status !== 0) {
+    // A fresh machine may have no package lists yet.
+    spawnSync('apt-get', ['update'], { stdio: ['ignore', 'inherit', 'inherit'], env });
+    r = spawnSync('apt-get', ['install', '-y', '--no-install-recommends', ...pkgs], { stdio: ['ignore', 'inherit', 'inherit'], env });
+  }
+  const still = names.filter((n) => !hasTool(n));
+  if (r.status !== 0 || still.length) throw new AirgapError(`could not install ${pkgs.join(' ')}`, { exitCode: 2, hint: `run: sudo ${line}` });
+}

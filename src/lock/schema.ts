@@ -1,0 +1,28 @@
+import { z } from 'zod';
+import { kinds } from '../kinds/index.ts';
+import { releaseVersion } from '../manifest/schema.ts';
+import { SHA256_HEX } from '../util/hash.ts';
+
+export const LOCK = 'factory.lock.json';
+export const LOCK_VERSION = 1;
+
+/** factory.lock.json: every artifact pinned. Same lock ⇒ same bundle bytes. */
+export function lockSchema() {
+  const locked = kinds.map((k) => k.locked) as unknown as [z.ZodTypeAny, ...z.ZodTypeAny[]];
+  return z.strictObject({
+    lockVersion: z.literal(LOCK_VERSION),
+    version: releaseVersion,
+    /** the one timestamp a bundle may carry (tar mtimes, signature comment) */
+    created: z.iso.datetime(),
+    manifestSha256: z.string().regex(SHA256_HEX),
+    artifacts: z.array(z.discriminatedUnion('kind', locked as never)),
+  });
+}
+
+export interface Lock {
+  lockVersion: number;
+  version: string;
+  created: string;
+  manifestSha256: string;
+  artifacts: import('../kinds/kind.ts').LockedBase[];
+}

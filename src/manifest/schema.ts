@@ -1,0 +1,23 @@
+import { z } from 'zod';
+import { kinds } from '../kinds/index.ts';
+
+export const releaseVersion = z.string().regex(/^[0-9A-Za-z][0-9A-Za-z.+_-]*$/, 'a version like 2.0.0 or 2024.1-r1 (no slashes or spaces)');
+
+/**
+ * factory.yaml: what a release needs. One optional list per kind, keyed by the kind's name, so a
+ * new kind adds a section without touching this file's logic.
+ */
+export function manifestSchema() {
+  const sections = Object.fromEntries(kinds.map((k) => [k.name, z.array(k.entry).optional()]));
+  return z.strictObject({
+    version: releaseVersion,
+    description: z.string().optional(),
+    ...sections,
+  });
+}
+
+export interface Manifest {
+  version: string;
+  description?: string;
+  [kind: string]: unknown;
+}

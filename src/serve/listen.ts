@@ -1,0 +1,19 @@
+import { isIP } from 'node:net';
+import { UsageError } from '../util/errors.ts';
+
+export interface ListenAddress { host: string; port: number }
+
+/** "127.0.0.1:8081", "[::1]:8081", ":8081" (loopback) or "8081". */
+export function parseListen(text: string): ListenAddress {
+  const m = /^(?:\[([^\]]+)\]|([^:]*))?:?(\d+)$/.exec(text.trim());
+  const host = (m?.[1] ?? m?.[2]) || '127.0.0.1';
+  const port = Number(m?.[3]);
+  if (!m || !(port >= 0 && port < 65536) || (host !== 'localhost' && !isIP(host))) {
+    throw new UsageError(`--listen: not an address:port: "${text}"`, 'e.g. --listen 127.0.0.1:8081');
+  }
+  return { host, port };
+}
+
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\./.test(host);
+}

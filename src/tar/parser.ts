@@ -1,0 +1,150 @@
+import { BLOCK, padding, parseHeader, type RawHeader } from './header.ts';
+
+export type EntryType = 'file' | 'hardlink' | 'symlink' | 'chardev' | 'blockdev' | 'directory' | 'fifo' | 'other';
+
+export interface TarEntry {
+  name: string;
+  type: EntryType;
+  size: number;
+  linkname: string;
+  /** byte offset of the entry's header in the archive */
+  offset: number;
+}
+
+export interface TarHandler {
+  entry(e: TarEntry): void;
+  data?(chunk: Buffer): void;
+  entryEnd?(e: TarEntry): void;
+}
+
+const TYPES: Record<string, EntryType> = { '0': 'file', '7': 'file', '1': 'hardlink', '2': 'symlink', '3': 'chardev', '4': 'blockdev', '5': 'directory', '6': 'fifo' };
+
+/**
+ * A push parser: feed it chunks of any size, it calls the handler per entry and per data chunk,
+ * holding at most one header in memory. pax ('x'/'g') and GNU long-name ('L'/'K') records are
+ * folded into the entry they describe, so a name hidden in an extension is checked like any other.
+ */
+export class TarParser {
+  private handler: TarHandler;
+  private pos = 0;
+  private header = Buffer.alloc(BLOCK);
+  private headerFill = 0;
+  private remaining = 0;
+  private pad = 0;
+  private current?: TarEntry;
+  private meta?: { kind: 'pax' | 'gnuName' | 'gnuLink' | 'paxGlobal'; buf: Buffer[]; header: RawHeader };
+  private pending: { path?: string; linkpath?: string; size?: number } = {};
+  private zeroBlocks = 0;
+  ended = false;
+
+  constructor(handler: TarHandler) {
+    this.handler = handler;
+  }
+
+  push(chunk: Buffer): void {
+    let i = 0;
+    while (i < chunk.length) {
+      if (this.ended) {
+        // Anything after the end-of-archive marker must be zero padding.
+        for (; i < chunk.length; i++) if (chunk[i] !== 0) throw new Error(`data after end of archive at byte ${this.pos}`);
+        this.pos += chunk.length;
+        return;
+      }
+      if (this.remaining > 0) {
+        const n = Math.min(this.remaining, chunk.length - i);
+        const part = chunk.subarray(i, i + n);
+        if (this.meta) this.meta.buf.push(Buffer.from(part));
+        else this.handler.data?.(part);
+        this.remaining -= n; i += n; this.pos += n;
+        if (this.remaining === 0) this.finishData();
+        continue;
+      }
+      if (this.pad > 0) {
+        const n = Math.min(this.pad, chunk.length - i);
+        this.pad -= n; i += n; this.pos += n;
+        continue;
+      }
+      const n = Math.min(BLOCK - this.headerFill, chunk.length - i);
+      chunk.copy(this.header, this.headerFill, i, i + n);
+      this.headerFill += n; i += n; this.pos += n;
+      if (this.headerFill === BLOCK) {
+        this.headerFill = 0;
+        this.onHeader(this.pos - BLOCK);
+      }
+    }
+  }
+
+  /** Call when the input ends; throws if the archive was cut short. */
+  end(): void {
+    if (this.remaining > 0 || this.headerFill > 0 || this.pad > 0) throw new Error(`archive truncated at byte ${this.pos}`);
+    if (!this.ended) throw new Error(`archive has no end-of-archive marker (truncated at byte ${this.pos}?)`);
+  }
+
+  private onHeader(offset: number) {
+    const h = parseHeader(this.header, offset);
+    if (!h) {
+      if (++this.zeroBlocks === 2) this.ended = true;
+      return;
+    }
+    if (this.zeroBlocks) throw new Error(`lone zero block before byte ${offset}`);
+    const metaKind = h.typeflag === 'x' ? 'pax' : h.typeflag === 'g' ? 'paxGlobal' : h.typeflag === 'L' ? 'gnuName' : h.typeflag === 'K' ? 'gnuLink' : undefined;
+    if (metaKind) {
+      if (h.size > 1 << 20) throw new Error(`oversized ${metaKind} record at byte ${offset}`);
+      this.meta = { kind: metaKind, buf: [], header: h };
+      this.remaining = h.size;
+      this.pad = padding(h.size);
+      if (h.size === 0) this.finishData();
+      return;
+    }
+    const p = this.pending;
+    this.pending = {};
+    const hasData = h.typeflag === '0' || h.typeflag === '7' || h.typeflag === '\0';
+    this.current = {
+      name: p.path ?? h.name,
+      type: TYPES[h.typeflag] ?? 'other',
+      size: p.size ?? h.size,
+      linkname: p.linkpath ?? h.linkname,
+      offset,
+    };
+    this.handler.entry(this.current);
+    this.remaining = hasData || this.current.type === 'other' ? this.current.size : 0;
+    this.pad = this.remaining ? padding(this.remaining) : 0;
+    if (this.remaining === 0) this.finishData();
+  }
+
+  private finishData() {
+    if (this.meta) {
+      const { kind, buf } = this.meta;
+      const text = Buffer.concat(buf);
+      this.meta = undefined;
+      if (kind === 'gnuName') this.pending.path = text.toString('utf8').replace(/\0+$/, '');
+      else if (kind === 'gnuLink') this.pending.linkpath = text.toString('utf8').replace(/\0+$/, '');
+      else if (kind === 'pax') Object.assign(this.pending, parsePax(text));
+      // Global pax headers set defaults for every later entry; we accept none.
+      else throw new Error('global pax header (typeflag g) is not allowed in a bundle volume');
+      return;
+    }
+    if (this.current) this.handler.entryEnd?.(this.current);
+    this.current = undefined;
+  }
+}
+
+function parsePax(buf: Buffer): { path?: string; linkpath?: string; size?: number } {
+  const out: { path?: string; linkpath?: string; size?: number } = {};
+  let i = 0;
+  while (i < buf.length) {
+    const sp = buf.indexOf(0x20, i);
+    if (sp === -1) break;
+    const len = parseInt(buf.toString('ascii', i, sp), 10);
+    if (!len || len < 0) throw new Error('malformed pax record');
+    const record = buf.toString('utf8', sp + 1, i + len - 1);
+    const eq = record.indexOf('=');
+    const key = record.slice(0, eq);
+    const value = record.slice(eq + 1);
+    if (key === 'path') out.path = value;
+    else if (key === 'linkpath') out.linkpath = value;
+    else if (key === 'size') out.size = Number(value);
+    i += len;
+  }
+  return out;
+}

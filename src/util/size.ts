@@ -1,0 +1,21 @@
+import { UsageError } from './errors.ts';
+
+const UNITS: Record<string, number> = { '': 1, K: 2 ** 10, M: 2 ** 20, G: 2 ** 30, T: 2 ** 40 };
+
+/** "4G", "700M", "4.7GB", "1024" → bytes. Binary units, as dd and split use them. */
+export function parseSize(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*([KMGT]?)(?:i?B)?$/i.exec(text.trim());
+  if (!m) throw new UsageError(`not a size: "${text}"`, 'write it like 4G, 700M or 1048576');
+  const bytes = Math.floor(Number(m[1]) * UNITS[m[2].toUpperCase()]);
+  if (bytes <= 0) throw new UsageError(`size must be positive: "${text}"`);
+  return bytes;
+}
+
+export function formatSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
+  let v = bytes / 1024;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) { v /= 1024; i++; }
+  return `${v.toFixed(v < 10 ? 2 : 1)} ${units[i]}`;
+}

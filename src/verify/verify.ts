@@ -1,0 +1,104 @@
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { tocSchema, TOC, TOC_SIG, BUNDLE_LOCK, type Toc } from '../bundle/toc.ts';
+import { parseLock } from '../lock/read.ts';
+import type { Lock } from '../lock/schema.ts';
+import { readPublicKey, fingerprint, keyIdHex, type PublicKey } from '../trust/keys.ts';
+import { verifyMinisign } from '../trust/minisign.ts';
+import { sha256 } from '../util/hash.ts';
+import { mapLimit } from '../util/concurrency.ts';
+import { progress } from '../util/progress.ts';
+import type { Problem } from '../evidence/schemas.ts';
+import { checkVolume } from './volume.ts';
+
+export interface VerifyResult {
+  ok: boolean;
+  bundleDir: string;
+  toc?: Toc;
+  tocSha256?: string;
+  lock?: Lock;
+  lockSha256?: string;
+  key?: { keyId?: string; fingerprint?: string };
+  volumes: { name: string; ok: boolean; size?: number; sha256?: string }[];
+  problems: Problem[];
+}
+
+/**
+ * Fail closed, write nothing: the signature over toc.json against the trusted keys, then the lock
+ * the TOC pins, then every volume (size, sha256, tar safety, completeness). Volumes are checked two
+ * at a time, one per core.
+ */
+export async function verifyBundle(bundleDir: string, trustPaths: string[]): Promise<VerifyResult> {
+  const problems: Problem[] = [];
+  const result: VerifyResult = { ok: false, bundleDir, volumes: [], problems };
+  const trusted: PublicKey[] = [];
+  for (const p of trustPaths) trusted.push(await readPublicKey(p));
+
+  const tocBytes = await readFile(join(bundleDir, TOC)).catch(() => undefined);
+  const sigText = await readFile(join(bundleDir, TOC_SIG), 'utf8').catch(() => undefined);
+  if (!tocBytes) problems.push({ message: `${TOC} is missing from ${bundleDir}` });
+  if (!sigText) problems.push({ message: `${TOC_SIG} is missing from ${bundleDir}` });
+  if (!tocBytes || !sigText) return result;
+
+  const sig = verifyMinisign(tocBytes, sigText, trusted);
+  if (!sig.ok) {
+    result.key = sig.keyId ? { keyId: sig.keyId } : undefined;
+    problems.push({ message: `${TOC_SIG}: ${sig.reason}` });
+    return result;
+  }
+  const key = trusted.find((k) => keyIdHex(k.keyId) === sig.keyId)!;
+  result.key = { keyId: sig.keyId, fingerprint: fingerprint(key.raw) };
+  result.tocSha256 = sha256(tocBytes);
+
+  const parsed = tocSchema.safeParse(JSON.parse(tocBytes.toString('utf8')));
+  if (!parsed.success) {
+    problems.push({ message: `${TOC}: ${parsed.error.issues[0].path.join('.')}: ${parsed.error.issues[0].message}` });
+    return result;
+  }
+  const toc = (result.toc = parsed.data);
+
+  const lockText = await readFile(join(bundleDir, BUNDLE_LOCK), 'utf8').catch(() => undefined);
+  if (lockText === undefined) problems.push({ message: `${BUNDLE_LOCK} is missing` });
+  else if (sha256(lockText) !== toc.lock.sha256) problems.push({ message: `${BUNDLE_LOCK}: sha256 does not match the TOC` });
+  else {
+    try {
+      result.lock = parseLock(lockText, BUNDLE_LOCK);
+      result.lockSha256 = toc.lock.sha256;
+      const inToc = new Set(toc.artifacts.map((a) => a.id));
+      for (const a of result.lock.artifacts) if (!inToc.has(a.id)) problems.push({ artifact: a.id, message: 'in the lock but not in the bundle' });
+    } catch (err) {
+      problems.push({ message: (err as Error).message });
+    }
+  }
+
+  const listed = new Set(toc.volumes.map((v) => v.name));
+  for (const name of await readdir(bundleDir)) {
+    if (/^volume-\d{4}\.tar$/.test(name) && !listed.has(name)) problems.push({ volume: name, message: 'not listed in the TOC (left from another bundle?)' });
+  }
+  const total = toc.volumes.reduce((n, v) => n + v.size, 0);
+  const bar = progress('verify', total);
+  result.volumes = await mapLimit(toc.volumes, 2, async (v) => {
+    const path = join(bundleDir, v.name);
+    const bad = (message: string) => { problems.push({ volume: v.name, message }); return { name: v.name, ok: false }; };
+    const st = await stat(path).catch(() => undefined);
+    if (!st) return bad('missing');
+    if (st.size !== v.size) return bad(`${st.size} bytes, TOC says ${v.size}${st.size < v.size ? ' (truncated)' : ''}`);
+    const expected = new Map(toc.blobs.filter((b) => b.volume === v.name).map((b) => [b.digest, b.size]));
+    const check = await checkVolume(path, expected, bar.add);
+    for (const m of check.problems) problems.push({ volume: v.name, message: m });
+    if (check.sha256 !== v.sha256) problems.push({ volume: v.name, message: `sha256 ${check.sha256} does not match the TOC (${v.sha256})` });
+    const ok = check.problems.length === 0 && check.sha256 === v.sha256;
+    return { name: v.name, ok, size: st.size, sha256: check.sha256 };
+  });
+  bar.done();
+  const badVolumes = new Set(result.volumes.filter((v) => !v.ok).map((v) => v.name));
+  const volumeOf = new Map(toc.blobs.map((b) => [b.digest, b.volume]));
+  for (const a of toc.artifacts) {
+    const vols = new Set(a.blobs.map((d) => volumeOf.get(d)));
+    if (vols.has(undefined)) problems.push({ artifact: a.id, message: 'a blob it needs is in no volume' });
+    const hit = [...vols].filter((x): x is string => !!x && badVolumes.has(x));
+    if (hit.length) problems.push({ artifact: a.id, message: `damaged: in ${hit.join(', ')}` });
+  }
+  result.ok = problems.length === 0;
+  return result;
+}

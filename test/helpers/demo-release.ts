@@ -1,0 +1,23 @@
+import { copyFile, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll } from 'vitest';
+import { makeUpstream } from '../../src/demo/upstream.ts';
+import { startServer } from '../../src/serve/server.ts';
+import { DEMO_RELEASE } from '../../src/demo/demo.ts';
+import { generateKeyPair } from '../../src/trust/keys.ts';
+
+/**
+ * The demo's generated upstream on loopback plus a copy of releases/demo, ready to lock: the test
+ * upstream every backbone test builds on. The server is stopped after the file's tests.
+ */
+export async function demoRelease(dir: string) {
+  const upstreamDir = join(dir, 'upstream');
+  await makeUpstream(upstreamDir);
+  const upstream = await startServer(upstreamDir, { host: '127.0.0.1', port: 0 });
+  afterAll(() => upstream.close());
+  const release = join(dir, 'release');
+  await mkdir(release, { recursive: true });
+  await copyFile(join(DEMO_RELEASE, 'factory.yaml'), join(release, 'factory.yaml'));
+  const keys = await generateKeyPair(join(dir, 'keys'));
+  return { upstream, upstreamDir, release, keys, env: { DEMO_UPSTREAM: upstream.url } };
+}

@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts', 'src/**/*.test.ts'],
+    globalSetup: ['test/setup/host-tools.ts'],
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+    // Two cores: more workers only fight over them.
+    maxWorkers: 2,
+    env: { AIRGAP_QUIET: '1', AIRGAP_RETRY_DELAY_MS: '20' },
+  },
+});
