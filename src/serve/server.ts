@@ -23,8 +23,13 @@ export function handler(repoRoot: string, log: (line: string) => void = () => {}
     const started = Date.now();
     res.on('finish', () => log(`${req.method} ${req.url} ${res.statusCode} ${Date.now() - started}ms`));
     try {
-      const url = new URL(req.url ?? '/', 'http://local');
-      const segments = url.pathname.split('/').slice(1);
+      // Split the raw target ourselves: new URL() would quietly resolve "..", hiding the attempt.
+      const target = req.url ?? '/';
+      const q = target.indexOf('?');
+      const pathname = q === -1 ? target : target.slice(0, q);
+      const url = { pathname, search: q === -1 ? '' : target.slice(q) };
+      if (!pathname.startsWith('/')) return void res.writeHead(400).end('bad request target\n');
+      const segments = pathname.split('/').slice(1);
       let decoded: string[];
       try {
         decoded = segments.map((s) => decodeURIComponent(s));
