@@ -102,7 +102,10 @@ export async function runDemo(workspace: string, o: StepOptions): Promise<DemoRe
 }
 
 export function demoSummary(r: DemoResult): string {
-  const rel = (p: string) => relative(process.cwd(), p) || '.';
+  const rel = (p: string) => {
+    const r = relative(process.cwd(), p);
+    return r === '' ? '.' : r.startsWith('..') ? p : r;
+  };
   const ws = rel(r.workspace);
   return `
 Demo complete: release ${r.version} crossed the (simulated) air gap.

@@ -26,7 +26,9 @@ async function resolve(entry: GitEntry): Promise<{ refName: string; commit: stri
   throw new AirgapError(`git ${entry.name}: ref "${entry.ref}" not found at ${entry.url}`, { hint: 'check the branch or tag name (git ls-remote)' });
 }
 
-const refKey = (a: GitLocked) => `git:${a.url}#${a.refName}@${a.commit}`;
+// The bundle's bytes depend on the ref and the commit only (history is content-addressed), not on
+// where it was fetched from: a moved mirror URL must not mean a new fetch.
+const refKey = (a: GitLocked) => `git:${a.refName}@${a.commit}`;
 
 export const gitKind: Kind<GitEntry, GitLocked> = {
   name: 'git',

@@ -1,0 +1,32 @@
+import { describe, it, expect, beforeAll } from 'vitest';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { workspace, airgap } from './helpers/workspace.ts';
+
+/** `npm start` is `airgap demo`: the README's main command must work, and twice. */
+describe('airgap demo', () => {
+  let dir: string;
+  beforeAll(async () => { dir = await workspace(); });
+
+  it('runs the whole cycle and says where everything is', async () => {
+    const r = await airgap(['demo', '--workspace', join(dir, 'ws'), '--results', join(dir, 'results')], { env: { AIRGAP_QUIET: '' } });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/Demo complete: release 0\.1\.0-demo/);
+    expect(r.stdout).toContain(`${join(dir, 'ws')}/bundle`);
+    expect(r.stderr).toMatch(/git clone \/repository\/git\/demo-app\.git → HEAD [0-9a-f]{12} as locked/);
+    expect((await readdir(join(dir, 'ws/bundle'))).sort()).toEqual(['SHA256SUMS', 'factory.lock.json', 'toc.json', 'toc.json.minisig', 'volume-0001.tar', 'volume-0002.tar']);
+    expect(await readdir(join(dir, 'ws/keys'))).toEqual(['airgap.key', 'airgap.pub']);
+    expect(await readdir(join(dir, 'ws/repo'))).toEqual(expect.arrayContaining(['raw', 'git', 'blobs']));
+    expect((await readdir(join(dir, 'results/0.1.0-demo'))).sort()).toEqual(['bundle.json', 'import.json', 'lock.json', 'mirror.json', 'verify.json']);
+  });
+
+  it('a second run reuses the key, the store and the repository', async () => {
+    const key = await readFile(join(dir, 'ws/keys/airgap.key'));
+    const r = await airgap(['demo', '--workspace', join(dir, 'ws'), '--results', join(dir, 'results')], { env: { AIRGAP_QUIET: '' } });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/reusing the key/);
+    expect(r.stderr).toMatch(/0 fetched, 5 already in the store/);
+    expect(r.stderr).toMatch(/0 blobs written, 5 already there/);
+    expect(await readFile(join(dir, 'ws/keys/airgap.key'))).toEqual(key);
+  });
+});
