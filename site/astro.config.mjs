@@ -1,0 +1,41 @@
+import { defineConfig } from 'astro/config';
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import starlight from '@astrojs/starlight';
+import { unified } from '@astrojs/markdown-remark';
+import rehypeMermaid from 'rehype-mermaid';
+import { launchOptions, mermaidConfig } from './mermaid.mjs';
+
+const repo = new URL('..', import.meta.url);
+const titleOf = (file) => /^title:\s*["']?(.+?)["']?\s*$/m.exec(readFileSync(file, 'utf8'))?.[1] ?? file;
+const runbooks = readdirSync(new URL('runbooks/', repo)).filter((f) => f.endsWith('.mdx')).sort()
+  .map((f) => ({ label: titleOf(new URL(`runbooks/${f}`, repo)), link: `/runbooks/${f.replace(/\.mdx$/, '')}/` }));
+
+export default defineConfig({
+  site: 'http://127.0.0.1:4321',
+  telemetry: false,
+  // Pages read results/ and runbooks/ at build time; bundled code cannot find them by its own URL.
+  vite: { define: { __REPO_ROOT__: JSON.stringify(fileURLToPath(repo)) } },
+  markdown: {
+    syntaxHighlight: { type: 'shiki', excludeLangs: ['mermaid'] },
+    processor: unified({ rehypePlugins: [[rehypeMermaid, { strategy: 'inline-svg', launchOptions, mermaidConfig }]] }),
+  },
+  integrations: [
+    starlight({
+      title: 'Air-Gapped Image Factory',
+      description: 'Build OpenStack images with no internet: signed bundles, served repositories, evidence.',
+      pagefind: true,
+      lastUpdated: false,
+      customCss: ['./src/styles/site.css'],
+      sidebar: [
+        { label: 'Start', items: [{ label: 'Overview', link: '/' }, { label: 'Scope and terms', link: '/scope/' }, { label: 'Roadmap', link: '/roadmap/' }] },
+        { label: 'Architecture', items: [{ label: 'High-level design', link: '/architecture/' }, { label: 'Low-level design', collapsed: true, items: [{ autogenerate: { directory: 'lld' } }] }] },
+        { label: 'Runbooks', items: runbooks },
+        { label: 'Releases and evidence', items: [{ label: 'All versions', link: '/releases/' }] },
+        { label: 'Troubleshooting', link: '/troubleshooting/' },
+        { label: 'Decisions (ADRs)', collapsed: true, items: [{ autogenerate: { directory: 'adr' } }] },
+        { label: 'Battle log', collapsed: true, items: [{ autogenerate: { directory: 'battle-log' } }] },
+      ],
+    }),
+  ],
+});
