@@ -15,7 +15,11 @@ export default defineConfig({
   site: 'http://127.0.0.1:4321',
   telemetry: false,
   // Pages read results/ and runbooks/ at build time; bundled code cannot find them by its own URL.
-  vite: { define: { __REPO_ROOT__: JSON.stringify(fileURLToPath(repo)) } },
+  // AIRGAP_SITE_RESULTS publishes evidence from elsewhere (a release manager's copy, a test).
+  vite: { define: {
+    __REPO_ROOT__: JSON.stringify(fileURLToPath(repo)),
+    __RESULTS_DIR__: JSON.stringify(process.env.AIRGAP_SITE_RESULTS ?? fileURLToPath(new URL('results/', repo))),
+  } },
   markdown: {
     syntaxHighlight: { type: 'shiki', excludeLangs: ['mermaid'] },
     processor: unified({ rehypePlugins: [[rehypeMermaid, { strategy: 'inline-svg', launchOptions, mermaidConfig }]] }),

@@ -43,7 +43,8 @@ export const bundleEvidence = z.strictObject({
   signer,
   volumeSize: z.number().int().positive(),
   volumes: z.array(z.strictObject({ name: z.string(), sha256: sha, size: z.number().int(), blobs: z.number().int() })),
-  artifacts: z.number().int().nonnegative(),
+  /** which volume carries each artifact (its first blob), for the traceability chain */
+  artifacts: z.array(z.strictObject({ id: z.string(), kind: z.string(), digest, size: z.number().int(), volume: z.string() })),
   bytes: z.number().int().nonnegative(),
   durationMs: z.number().nonnegative(),
 });

@@ -9,6 +9,7 @@ export const TOOLS: Record<string, string> = {
   openssl: 'openssl',
   tar: 'tar',
   sha256sum: 'coreutils',
+  chromium: 'chromium',
 };
 
 export function hasTool(name: string): boolean {

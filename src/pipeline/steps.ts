@@ -38,7 +38,7 @@ export async function bundleStep(opts: { releaseDir: string; storeRoot: string; 
   const r = await writeBundle({ ...opts, log: o.log });
   const evidence = await writeEvidence(o.resultsDir, 'bundle', {
     version: r.toc.release, lockSha256: r.toc.lock.sha256, tocSha256: r.tocSha256, signer: r.signer, volumeSize: r.toc.volumeSize,
-    volumes: r.toc.volumes, artifacts: r.toc.artifacts.length, bytes: r.toc.volumes.reduce((n, v) => n + v.size, 0), durationMs: Date.now() - t,
+    volumes: r.toc.volumes, artifacts: r.toc.artifacts.map((a) => ({ id: a.id, kind: a.kind, digest: a.digest, size: a.size, volume: a.volume })), bytes: r.toc.volumes.reduce((n, v) => n + v.size, 0), durationMs: Date.now() - t,
   });
   return { ...r, evidence };
 }

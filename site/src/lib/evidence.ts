@@ -2,8 +2,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { evidenceSchemas, type Evidence, type EvidenceStep } from '../../../src/evidence/schemas.ts';
 
-declare const __REPO_ROOT__: string;
-export const resultsDir = join(__REPO_ROOT__, 'results');
+declare const __RESULTS_DIR__: string;
+export const resultsDir = __RESULTS_DIR__;
 const STEPS = Object.keys(evidenceSchemas) as EvidenceStep[];
 
 export interface ReleaseEvidence {
