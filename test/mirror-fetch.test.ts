@@ -50,7 +50,7 @@ describe('mirror against a misbehaving upstream', () => {
     served = Buffer.from('different bytes now\n');
     const m = await run(['mirror', rel, '--store', join(dir, 'store-changing')]);
     expect(m.code).toBe(1);
-    expect(m.stderr).toMatch(new RegExp(`file:changing \\(${up.url}/changing\\.tgz\\): expected sha256 sha256:${sha256(body)}, got sha256:${sha256(served)}`));
+    expect(m.stderr).toMatch(new RegExp(`file:changing \\(${up.url}/changing\\.tgz\\): expected sha256:${sha256(body)}, got sha256:${sha256(served)}`));
     const { readdir } = await import('node:fs/promises');
     expect(await readdir(join(dir, 'store-changing/blobs/sha256')).catch(() => [])).toEqual([]);
   });

@@ -2,7 +2,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { mkdir, writeFile, symlink } from 'node:fs/promises';
 import { request } from 'node:http';
 import { join } from 'node:path';
-import { workspace, spawnAirgap } from './helpers/workspace.ts';
+import { workspace, spawnAirgap, airgap } from './helpers/workspace.ts';
 import { startServer, type RunningServer } from '../src/serve/server.ts';
 import { Repository } from '../src/repository/layout.ts';
 import { run } from '../src/host/exec.ts';
@@ -76,6 +76,13 @@ describe('airgap serve', () => {
     await run('git', ['-C', work, 'add', '.']);
     await run('git', ['-C', work, '-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-qm', 'x']);
     await expect(run('git', ['-C', work, 'push', `${s.url}/repository/git/x.git`, 'main'])).rejects.toThrow(/403|not found|failed/);
+  });
+
+  it('a port in use is a clear usage error, not a crash', async () => {
+    const port = new URL(s.url).port;
+    const r = await airgap(['serve', '--root', join(dir, 'repo'), '--listen', `127.0.0.1:${port}`]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(new RegExp(`cannot listen on 127\\.0\\.0\\.1:${port}: address in use`));
   });
 
   it('listens on loopback by default and prints where', async () => {

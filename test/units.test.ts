@@ -77,3 +77,13 @@ describe('minisign interop', () => {
     expect(verifyMinisign(Buffer.from('x'), sig, [k.pub])).toMatchObject({ ok: false, reason: expect.stringMatching(/trusted comment signature .* is invalid/) });
   });
 });
+
+describe('--listen', () => {
+  it('takes address:port, [v6]:port, and a bare port (loopback)', async () => {
+    const { parseListen } = await import('../src/serve/listen.ts');
+    expect(parseListen('127.0.0.1:8081')).toEqual({ host: '127.0.0.1', port: 8081 });
+    expect(parseListen('[::1]:8081')).toEqual({ host: '::1', port: 8081 });
+    expect(parseListen('8081')).toEqual({ host: '127.0.0.1', port: 8081 });
+    expect(() => parseListen('example.org:80')).toThrow(/not an address:port/);
+  });
+});

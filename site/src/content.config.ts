@@ -40,7 +40,7 @@ const runbooks = defineCollection({
 
 const notes = defineCollection({
   loader: glob({ base: '../releases', pattern: '*/NOTES.md' }),
-  schema: z.object({ title: z.string(), version: z.string(), date: z.coerce.date().optional() }),
+  schema: z.object({ title: z.string(), version: z.string(), description: z.string().optional(), date: z.coerce.date().optional() }),
 });
 
 export const collections = { docs, runbooks, notes };

@@ -55,6 +55,6 @@ export function parse(c: Command, argv: string[]) {
 }
 
 export function need<T>(value: T | undefined, what: string, c: Command): T {
-  if (value === undefined || value === '') throw new UsageError(`airgap ${c.name}: ${what} is required`, `usage: airgap ${c.name} ${c.usage}`);
+  if (value === undefined || value === '') throw new UsageError(`${what} is required`, `usage: airgap ${c.name} ${c.usage}`);
   return value;
 }

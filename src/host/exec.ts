@@ -26,7 +26,7 @@ export function run(cmd: string, args: string[], opts: RunOptions = {}): Promise
     child.stdout.on('data', (d) => out.push(d));
     child.stderr.on('data', (d) => err.push(d));
     child.on('error', (e: NodeJS.ErrnoException) =>
-      reject(new AirgapError(`${cmd}: ${e.code === 'ENOENT' ? 'not installed' : e.message}`, { hint: 'run `airgap preflight` or install it (see README)' })));
+      reject(new AirgapError(`${cmd}: ${e.code === 'ENOENT' ? 'not installed' : e.message}`, { hint: 'install it: the README lists each host tool with its Debian package' })));
     child.on('close', (code, signal) => {
       const stdout = Buffer.concat(out).toString('utf8');
       const stderr = Buffer.concat(err).toString('utf8');

@@ -96,9 +96,11 @@ async function extractVolume(path: string, wanted: Map<string, { digest: string;
   let writer: BlobWriter | undefined;
   let active = false;
   let count = 0;
+  const found = new Set<string>();
   const parser = new TarParser({
     entry: (e) => {
       const b = wanted.get(e.name);
+      if (b) found.add(e.name);
       active = Boolean(b);
       if (b) then(async () => { writer = await repo.store.writer({ expected: b.digest, expectedSize: b.size, what: `${volume}: ${e.name}` }); });
     },
@@ -121,6 +123,8 @@ async function extractVolume(path: string, wanted: Map<string, { digest: string;
       await chain;
     });
     parser.end();
+    const lost = [...wanted.keys()].filter((n) => !found.has(n));
+    if (lost.length) throw new AirgapError(`${volume}: ${lost.join(', ')} not in the volume (it changed since verify?)`, { hint: 'verify the media again; rerun import to finish' });
   } catch (err) {
     await chain.catch(() => undefined);
     await writer?.abort();

@@ -4,6 +4,7 @@ import { writeBundle } from '../bundle/write.ts';
 import { verifyBundle } from '../verify/verify.ts';
 import { importBundle } from '../import/import.ts';
 import { writeEvidence } from '../evidence/write.ts';
+import { redactUrl } from '../util/errors.ts';
 
 /**
  * Each pipeline step as the CLI, the runbooks and the demo run it: the work, then its evidence in
@@ -13,7 +14,7 @@ import { writeEvidence } from '../evidence/write.ts';
 export interface StepOptions { resultsDir: string; log: (m: string) => void }
 
 const pinOf = (a: Record<string, unknown>) => String(a.sha256 ?? a.commit ?? a.digest ?? '');
-const sourceOf = (a: Record<string, unknown>) => String(a.url ?? a.source ?? '');
+const sourceOf = (a: Record<string, unknown>) => redactUrl(String(a.url ?? a.source ?? ''));
 
 export async function lockStep(releaseDir: string, o: StepOptions) {
   const r = await lockRelease(releaseDir, o.log);

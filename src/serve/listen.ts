@@ -5,7 +5,8 @@ export interface ListenAddress { host: string; port: number }
 
 /** "127.0.0.1:8081", "[::1]:8081", ":8081" (loopback) or "8081". */
 export function parseListen(text: string): ListenAddress {
-  const m = /^(?:\[([^\]]+)\]|([^:]*))?:?(\d+)$/.exec(text.trim());
+  const t = text.trim();
+  const m = /^\d+$/.test(t) ? ['', undefined, '', t] : /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(t);
   const host = (m?.[1] ?? m?.[2]) || '127.0.0.1';
   const port = Number(m?.[3]);
   if (!m || !(port >= 0 && port < 65536) || (host !== 'localhost' && !isIP(host))) {

@@ -7,7 +7,7 @@ import { AirgapError, UsageError } from '../util/errors.ts';
 /**
  * Ed25519 keys for bundle signatures. The public key is written in minisign's format so that a
  * stock `minisign -V` checks our signatures; the secret key is PKCS#8 PEM (openssl reads it). The
- * 8-byte key id is derived from the public key, so it never needs storing. See adr/0002.
+ * 8-byte key id is derived from the public key, so it never needs storing. See adr/0003.
  */
 export interface PublicKey {
   keyId: Buffer;

@@ -23,7 +23,7 @@ export class UsageError extends AirgapError {
 /** Bytes that are not what a pin says they are. */
 export class DigestMismatchError extends AirgapError {
   constructor(what: string, expected: string, actual: string) {
-    super(`${what}: expected sha256 ${expected}, got ${actual}`, {
+    super(`${what}: expected ${expected}, got ${actual}`, {
       hint: 'the source changed or was tampered with; re-lock only if the new bytes are trusted',
     });
   }

@@ -1,5 +1,5 @@
 import { sleep } from './concurrency.ts';
-import { FetchError } from './errors.ts';
+import { AirgapError, FetchError } from './errors.ts';
 
 export interface RetryOptions {
   retries?: number;
@@ -10,6 +10,10 @@ export interface RetryOptions {
 
 /** Only failures that a later attempt can cure: server errors, throttling, dropped connections. */
 export function isTransient(err: unknown): boolean {
+  // git and other host tools: their own words for a dropped or refused connection
+  if (err instanceof AirgapError && !(err instanceof FetchError)) {
+    return /Connection (reset|refused|timed out)|returned error: (5\d\d|429)|RPC failed|early EOF|unexpected disconnect|Could not resolve host|Operation timed out/i.test(err.message);
+  }
   if (err instanceof FetchError) return err.status === undefined || err.status >= 500 || err.status === 429 || err.status === 408;
   const code = (err as { code?: string; cause?: { code?: string } })?.cause?.code ?? (err as { code?: string })?.code;
   return ['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT'].includes(code ?? '')

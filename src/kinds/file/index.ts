@@ -1,4 +1,4 @@
-import { link, mkdir, rename, rm, copyFile } from 'node:fs/promises';
+import { link, mkdir, rename, rm, copyFile, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { createHash } from 'node:crypto';
 import type { Kind } from '../kind.ts';
@@ -87,6 +87,8 @@ export const fileKind: Kind<FileEntry, FileLocked> = {
     const tmp = join(ctx.tmpDir, `.tmp-${process.pid}-${a.sha256.slice(0, 16)}`);
     await rm(tmp, { force: true });
     const blob = ctx.store.blobPath(blobs[0].digest);
+    const [have, want] = await Promise.all([stat(target).catch(() => undefined), stat(blob)]);
+    if (have && have.ino === want.ino && have.dev === want.dev) return [`raw/${a.path}`];
     await link(blob, tmp).catch(() => copyFile(blob, tmp));
     await rename(tmp, target);
     return [`raw/${a.path}`];
