@@ -11,6 +11,8 @@ import { AirgapError } from '../util/errors.ts';
 import { MANIFEST } from '../manifest/load.ts';
 import type { FileLocked } from '../kinds/file/schema.ts';
 import type { GitLocked } from '../kinds/git/schema.ts';
+import type { OciLocked } from '../kinds/oci/schema.ts';
+import { RegistryClient } from '../oci/client.ts';
 
 export const DEMO_RELEASE = resolve(import.meta.dirname, '../../releases/demo');
 export const DEMO_VOLUME_SIZE = 256 * 1024;
@@ -43,6 +45,7 @@ export async function runDemo(workspace: string, o: StepOptions): Promise<DemoRe
   let served: Awaited<ReturnType<typeof startServer>> | undefined;
   try {
     process.env.DEMO_UPSTREAM = upstream.url;
+    process.env.DEMO_REGISTRY = new URL(upstream.url).host;
     o.log(`      upstream at ${upstream.url}`);
     await mkdir(d.release, { recursive: true });
     await copyFile(join(DEMO_RELEASE, MANIFEST), join(d.release, MANIFEST));
@@ -84,6 +87,12 @@ export async function runDemo(workspace: string, o: StepOptions): Promise<DemoRe
         const body = Buffer.from(await res.arrayBuffer());
         if (!res.ok || sha256(body) !== f.sha256) throw new AirgapError(`served raw/${f.path} does not match the lock`);
         checks.push(`GET /repository/raw/${f.path} → sha256 ${f.sha256.slice(0, 16)}… as locked`);
+      } else if (a.kind === 'oci') {
+        const o = a as OciLocked;
+        const [repository, tag] = o.target.split(':');
+        const got = await new RegistryClient(new URL(served.url).host).getManifest(repository, tag);
+        if (got.digest !== o.digest) throw new AirgapError(`registry pull of ${o.target} gave ${got.digest}, lock says ${o.digest}`);
+        checks.push(`GET /v2/${repository}/manifests/${tag} → ${o.digest.slice(0, 19)}… as locked`);
       } else if (a.kind === 'git') {
         const g = a as GitLocked;
         await rm(d.clone, { recursive: true, force: true });
@@ -125,5 +134,6 @@ Serve the repository and use it:
   npx airgap serve --root ${ws}/repo --listen 127.0.0.1:8081
   git clone http://127.0.0.1:8081/repository/git/demo-app.git
   curl -O http://127.0.0.1:8081/repository/raw/hello/hello-1.0.tar.gz
+  skopeo inspect --tls-verify=false docker://127.0.0.1:8081/demo/hello:1.0
 `;
 }

@@ -5,6 +5,8 @@ import { gzipSync } from 'node:zlib';
 import { git } from '../host/git.ts';
 import { fileHeader, padding, END_OF_ARCHIVE } from '../tar/header.ts';
 import { Repository } from '../repository/layout.ts';
+import { writeImage, writeIndex } from '../oci/image.ts';
+import { tagRef } from '../oci/layout.ts';
 
 /** Deterministic bytes: the same demo gives the same pins run after run. */
 function bytes(seed: string, size: number): Buffer {
@@ -62,5 +64,16 @@ export async function makeUpstream(root: string): Promise<void> {
   await mkdir(join(root, 'git'), { recursive: true });
   await git(['clone', '-q', '--bare', work, join(root, 'git', 'demo-app.git')]);
   await rm(work, { recursive: true, force: true });
-  await new Repository(root).addRepositories({ raw: 'raw', git: 'git' });
+
+  // Container images, served at /v2/: one single-platform image, one two-platform index.
+  const repo = new Repository(root);
+  const created = new Date(EPOCH * 1000).toISOString();
+  const hello = await writeImage(repo.store, { architecture: 'amd64', created, files: { 'hello.sh': '#!/bin/sh\necho hello from the air gap\n' }, cmd: ['/hello.sh'] });
+  await tagRef(root, 'demo/hello:1.0', hello);
+  const multi = await writeIndex(repo.store, [
+    await writeImage(repo.store, { architecture: 'amd64', created, files: { 'arch': 'amd64\n' } }),
+    await writeImage(repo.store, { architecture: 'arm64', variant: 'v8', created, files: { 'arch': 'arm64\n' } }),
+  ]);
+  await tagRef(root, 'demo/multi:1.0', multi);
+  await repo.addRepositories({ raw: 'raw', git: 'git' });
 }

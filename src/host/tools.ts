@@ -10,6 +10,9 @@ export const TOOLS: Record<string, string> = {
   tar: 'tar',
   sha256sum: 'coreutils',
   chromium: 'chromium',
+  skopeo: 'skopeo',
+  'docker-registry': 'docker-registry',
+  htpasswd: 'apache2-utils',
 };
 
 export function hasTool(name: string): boolean {

@@ -28,6 +28,8 @@ export interface ImportContext {
   store: Store;
   /** same filesystem as the repository: build here, then rename into place */
   tmpDir: string;
+  /** also push into this registry (`airgap import --registry URL`) */
+  registry?: string;
   log: (message: string) => void;
 }
 

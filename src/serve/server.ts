@@ -5,6 +5,7 @@ import { unsafePathReason } from '../util/paths.ts';
 import { AirgapError } from '../util/errors.ts';
 import { serveRaw } from './raw.ts';
 import { serveGit } from './git-http.ts';
+import { registryHandler } from './registry.ts';
 import type { ListenAddress } from './listen.ts';
 
 export interface RunningServer {
@@ -20,6 +21,7 @@ export interface RunningServer {
  */
 export function handler(repoRoot: string, log: (line: string) => void = () => {}) {
   const repo = new Repository(repoRoot);
+  const registry = registryHandler(repo.store);
   return async (req: IncomingMessage, res: ServerResponse) => {
     const started = Date.now();
     res.on('finish', () => log(`${req.method} ${req.url} ${res.statusCode} ${Date.now() - started}ms`));
@@ -41,6 +43,7 @@ export function handler(repoRoot: string, log: (line: string) => void = () => {}
         return void res.writeHead(400).end('path traversal refused\n');
       }
       if (url.pathname === '/') return void index(res, await repo.repositories());
+      if (url.pathname === '/v2' || url.pathname.startsWith('/v2/')) return await registry(req, res, url.pathname, new URLSearchParams(url.search));
       if (decoded[0] !== 'repository' || !decoded[1]) return void res.writeHead(404).end('not found\n');
       const name = decoded[1];
       const format = (await repo.repositories())[name];

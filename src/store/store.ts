@@ -61,7 +61,7 @@ export class Store {
    * Stream bytes into the store. With `expected`, bytes that hash differently never get a name;
    * the error says which input (`what`) lied.
    */
-  async ingest(source: AsyncIterable<Uint8Array>, opts: { expected?: string; what: string; onBytes?: (n: number) => void }): Promise<Blob> {
+  async ingest(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, opts: { expected?: string; what: string; onBytes?: (n: number) => void }): Promise<Blob> {
     const w = await this.writer(opts);
     try {
       for await (const chunk of source) await w.write(chunk);

@@ -19,5 +19,5 @@ export async function demoRelease(dir: string) {
   await mkdir(release, { recursive: true });
   await copyFile(join(DEMO_RELEASE, 'factory.yaml'), join(release, 'factory.yaml'));
   const keys = await generateKeyPair(join(dir, 'keys'));
-  return { upstream, upstreamDir, release, keys, env: { DEMO_UPSTREAM: upstream.url } };
+  return { upstream, upstreamDir, release, keys, env: { DEMO_UPSTREAM: upstream.url, DEMO_REGISTRY: new URL(upstream.url).host } };
 }

@@ -1,0 +1,117 @@
+import type { Kind } from '../kind.ts';
+import { ociEntry, ociLocked, type OciEntry, type OciLocked } from './schema.ts';
+import { parseImageRef, formatRef } from '../../oci/reference.ts';
+import { RegistryClient } from '../../oci/client.ts';
+import { childrenOf, isIndex, parseManifest, platformMatches, platformString, type Descriptor } from '../../oci/media.ts';
+import { selectPlatforms, configPlatform } from '../../oci/select.ts';
+import { tagRef } from '../../oci/layout.ts';
+import { pushImage } from '../../oci/push.ts';
+import { mapLimit } from '../../util/concurrency.ts';
+import { AirgapError } from '../../util/errors.ts';
+import type { Store, Blob } from '../../store/store.ts';
+
+const refKey = (a: OciLocked) => `oci:${a.digest}`;
+
+async function readAll(stream: AsyncIterable<Uint8Array>): Promise<Buffer> {
+  const parts: Uint8Array[] = [];
+  for await (const c of stream) parts.push(c);
+  return Buffer.concat(parts);
+}
+
+/** Fetch one blob into the store unless it is there; bytes and size are checked on the way in. */
+async function fetchBlob(client: RegistryClient, repository: string, d: Descriptor, store: Store, what: string, onBytes?: (n: number) => void): Promise<Blob> {
+  const have = await store.has(d.digest);
+  if (have && have.size === d.size) return have;
+  const w = await store.writer({ expected: d.digest, expectedSize: d.size, what: `${what}: blob ${d.digest}`, onBytes });
+  try {
+    for await (const chunk of await client.getBlob(repository, d.digest)) {
+      await w.write(chunk);
+    }
+  } catch (err) {
+    await w.abort();
+    throw err;
+  }
+  return w.commit();
+}
+
+export const ociKind: Kind<OciEntry, OciLocked> = {
+  name: 'oci',
+  repository: { name: 'oci', format: 'oci' },
+  entry: ociEntry as never,
+  locked: ociLocked,
+
+  async lock(entries, ctx) {
+    return mapLimit(entries, 4, async (e) => {
+      const ref = parseImageRef(e.image);
+      const client = new RegistryClient(ref.registry, { insecure: e.insecure, log: ctx.log });
+      ctx.log(`lock: resolving ${formatRef(ref)}`);
+      const m = await client.getManifest(ref.repository, ref.digest ?? ref.tag!);
+      const what = `oci ${e.name} (${e.image})`;
+      const sel = selectPlatforms(m, e.platforms, what);
+      if (e.platforms !== 'all' && !isIndex(m.mediaType)) {
+        const config = parseManifest(m.bytes).config;
+        const platform = config ? configPlatform(await readAll(await client.getBlob(ref.repository, config.digest))) : undefined;
+        if (platform && !e.platforms.some((p) => platformMatches(platform, p))) {
+          throw new AirgapError(`${what}: the image is ${platformString(platform)}, not ${e.platforms.join(', ')}`, { exitCode: 2 });
+        }
+      }
+      const tag = ref.tag ?? `sha256-${(ref.digest ?? sel.digest).slice(7, 19)}`;
+      return ociLocked.parse({
+        kind: 'oci', id: `oci:${e.name}`, name: e.name, version: ref.tag ?? ref.digest!.slice(0, 19),
+        image: e.image, registry: ref.registry, repository: ref.repository, sourceDigest: m.digest,
+        digest: sel.digest, mediaType: sel.mediaType, size: sel.size,
+        platforms: e.platforms, target: e.as ?? `${ref.repository}:${tag}`, ...(e.insecure ? { insecure: true } : {}),
+      });
+    });
+  },
+
+  /** Root manifest, then every child, depth first; the store doubles as an OCI layout. */
+  async mirror(a, ctx) {
+    const known = await ociKind.blobs(a, ctx.store);
+    if (known) return known;
+    const client = new RegistryClient(a.registry, { insecure: a.insecure, log: ctx.log });
+    const what = `oci ${a.name}`;
+    const root = await client.getManifest(a.repository, a.sourceDigest);
+    const sel = selectPlatforms(root, a.platforms, what);
+    if (sel.digest !== a.digest) throw new AirgapError(`${what}: upstream now selects ${sel.digest}, lock says ${a.digest}`, { hint: 're-lock if the new image is trusted' });
+    const bytes = sel.bytes ?? (await client.getManifest(a.repository, a.digest)).bytes;
+    const blobs: Blob[] = [await ctx.store.ingest([bytes], { expected: a.digest, what })];
+    const walk = async (manifest: Buffer) => {
+      const children = childrenOf(parseManifest(manifest));
+      const leaves = children.filter((c) => !c.mediaType.includes('manifest') && !c.mediaType.includes('index'));
+      for (const c of children.filter((x) => !leaves.includes(x))) {
+        const child = await client.getManifest(a.repository, c.digest);
+        if (child.bytes.length !== c.size) throw new AirgapError(`${what}: manifest ${c.digest} is ${child.bytes.length} bytes, its parent says ${c.size}`);
+        blobs.push(await ctx.store.ingest([child.bytes], { expected: c.digest, what }));
+        await walk(child.bytes);
+      }
+      blobs.push(...(await mapLimit(leaves, 3, (d) => fetchBlob(client, a.repository, d, ctx.store, what, ctx.onBytes))));
+    };
+    await walk(bytes);
+    const unique = [...new Map(blobs.map((b) => [b.digest, b])).values()];
+    await ctx.store.putRef(refKey(a), unique);
+    await tagRef(ctx.store.root, a.target, { mediaType: a.mediaType, digest: a.digest, size: a.size });
+    return unique;
+  },
+
+  async blobs(a, store) {
+    const blobs = await store.getRef(refKey(a));
+    if (!blobs) return undefined;
+    for (const b of blobs) if (!(await store.has(b.digest))) return undefined;
+    return blobs;
+  },
+
+  /** Tag it in the repository's layout (served at /v2/); with --registry, push it there too. */
+  async place(a, _blobs, ctx) {
+    await tagRef(ctx.repoRoot, a.target, { mediaType: a.mediaType, digest: a.digest, size: a.size });
+    const placed = [`oci ${a.target}`];
+    if (ctx.registry) {
+      const url = new URL(ctx.registry.includes('://') ? ctx.registry : `https://${ctx.registry}`);
+      const [repository, tag] = a.target.split(':');
+      const client = new RegistryClient(url.host, { insecure: url.protocol === 'http:', log: ctx.log });
+      await pushImage(client, repository, tag, ctx.store, a.digest);
+      placed.push(`${url.host}/${a.target}`);
+    }
+    return placed;
+  },
+};

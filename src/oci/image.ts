@@ -1,0 +1,47 @@
+import { createHash } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
+import type { Store } from '../store/store.ts';
+import { fileHeader, padding, END_OF_ARCHIVE } from '../tar/header.ts';
+import { OCI_INDEX, OCI_MANIFEST, type Descriptor } from './media.ts';
+
+const hex = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
+/** A deterministic tar of the given files (sorted names, fixed mtime, root-owned). */
+export function tarOf(files: Record<string, string | Buffer>, mtime: number): Buffer {
+  const parts: Buffer[] = [];
+  for (const name of Object.keys(files).sort()) {
+    const data = Buffer.from(files[name]);
+    parts.push(fileHeader(name, data.length, mtime, 0o755), data, Buffer.alloc(padding(data.length)));
+  }
+  parts.push(END_OF_ARCHIVE);
+  return Buffer.concat(parts);
+}
+
+async function put(store: Store, bytes: Buffer, mediaType: string): Promise<Descriptor> {
+  const b = await store.ingest([bytes], { what: mediaType });
+  return { mediaType, digest: b.digest, size: b.size };
+}
+
+/**
+ * A single-layer OCI image written straight into a store, no daemon: the same inputs give the same
+ * digest (gzip without a name or time, fixed timestamps). Used by the demo's upstream and tests.
+ */
+export async function writeImage(store: Store, o: { files: Record<string, string | Buffer>; os?: string; architecture: string; variant?: string; created: string; cmd?: string[] }): Promise<Descriptor> {
+  const mtime = Math.floor(Date.parse(o.created) / 1000);
+  const tar = tarOf(o.files, mtime);
+  const layer = await put(store, gzipSync(tar, { level: 9 }), 'application/vnd.oci.image.layer.v1.tar+gzip');
+  const platform = { os: o.os ?? 'linux', architecture: o.architecture, ...(o.variant ? { variant: o.variant } : {}) };
+  const config = await put(store, Buffer.from(JSON.stringify({
+    created: o.created, ...platform,
+    config: { Cmd: o.cmd ?? ['/bin/sh'], Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'] },
+    rootfs: { type: 'layers', diff_ids: [`sha256:${hex(tar)}`] },
+    history: [{ created: o.created, created_by: 'airgap writeImage' }],
+  })), 'application/vnd.oci.image.config.v1+json');
+  const manifest = await put(store, Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_MANIFEST, config, layers: [layer] })), OCI_MANIFEST);
+  return { ...manifest, platform };
+}
+
+/** An index over platform manifests (multi-arch image). */
+export async function writeIndex(store: Store, manifests: Descriptor[]): Promise<Descriptor> {
+  return put(store, Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests })), OCI_INDEX);
+}
