@@ -12,6 +12,7 @@ import { tagRef } from '../src/oci/layout.ts';
 import { handler, startServer } from '../src/serve/server.ts';
 import { generateKeyPair } from '../src/trust/keys.ts';
 import { OCI_MANIFEST } from '../src/oci/media.ts';
+import { dockerEngine } from './helpers/dockerd.ts';
 
 const CREATED = '2024-01-01T00:00:00.000Z';
 /** sha256 of the exact manifest bytes a registry serves, read by skopeo. */
@@ -217,15 +218,16 @@ describe('oci: container images across the gap, through real registries', () => 
     });
   });
 
-  it('docker pull from the embedded server (needs a running dockerd)', async (ctx) => {
-    const info = await run('docker', ['info', '--format', '{{.ServerVersion}}']).catch(() => undefined);
-    if (!info) return ctx.skip('no dockerd running here: start one (Debian docker.io) to run this check');
+  it('docker pull from the embedded server', async (ctx) => {
+    const engine = await dockerEngine(join(dir, 'dockerd'));
+    if ('skip' in engine) return ctx.skip(engine.skip);
     const c = await cycle('docker', [`  - { name: hello, image: "${open.host}/team/multi:1.0", as: "d/hello:1.0" }`]);
     const served = await startServer(c.repo, { host: '127.0.0.1', port: 0 });
     try {
       const ref = `${new URL(served.url).host}/d/hello:1.0`;
-      await run('docker', ['pull', ref]);
-      await run('docker', ['rmi', ref]).catch(() => undefined);
+      const out = (await run('docker', ['pull', ref], { env: { ...process.env, ...engine.env } })).stdout;
+      expect(out).toContain(`Digest: ${c.lock.artifacts[0].digest}`);
+      await run('docker', ['rmi', ref], { env: { ...process.env, ...engine.env } }).catch(() => undefined);
     } finally {
       await served.close();
     }

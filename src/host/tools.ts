@@ -12,6 +12,8 @@ export const TOOLS: Record<string, string> = {
   chromium: 'chromium',
   skopeo: 'skopeo',
   'docker-registry': 'docker-registry',
+  docker: 'docker.io',
+  dockerd: 'docker.io',
   htpasswd: 'apache2-utils',
 };
 
