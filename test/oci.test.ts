@@ -221,15 +221,17 @@ describe('oci: container images across the gap, through real registries', () => 
   it('docker pull from the embedded server', async (ctx) => {
     const engine = await dockerEngine(join(dir, 'dockerd'));
     if ('skip' in engine) return ctx.skip(engine.skip);
-    const c = await cycle('docker', [`  - { name: hello, image: "${open.host}/team/multi:1.0", as: "d/hello:1.0" }`]);
-    const served = await startServer(c.repo, { host: '127.0.0.1', port: 0 });
+    let served: Awaited<ReturnType<typeof startServer>> | undefined;
     try {
+      const c = await cycle('docker', [`  - { name: hello, image: "${open.host}/team/multi:1.0", as: "d/hello:1.0" }`]);
+      served = await startServer(c.repo, { host: '127.0.0.1', port: 0 });
       const ref = `${new URL(served.url).host}/d/hello:1.0`;
       const out = (await run('docker', ['pull', ref], { env: { ...process.env, ...engine.env } })).stdout;
       expect(out).toContain(`Digest: ${c.lock.artifacts[0].digest}`);
       await run('docker', ['rmi', ref], { env: { ...process.env, ...engine.env } }).catch(() => undefined);
     } finally {
-      await served.close();
+      await served?.close();
+      await engine.stop();
     }
   });
 });

@@ -1,7 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll } from 'vitest';
 import { hasTool } from '../../src/host/tools.ts';
 
 /**
@@ -9,22 +8,30 @@ import { hasTool } from '../../src/host/tools.ts';
  * (its own socket, data root and no network setup) when we are root, stopped by PID afterwards.
  * Undefined, with the reason, where neither is possible.
  */
-export async function dockerEngine(dir: string): Promise<{ env: NodeJS.ProcessEnv } | { skip: string }> {
+export async function dockerEngine(dir: string): Promise<{ env: NodeJS.ProcessEnv; stop: () => Promise<void> } | { skip: string }> {
   if (!hasTool('docker')) return { skip: 'no docker client (Debian package docker.io)' };
-  if (spawnSync('docker', ['info'], { stdio: 'ignore' }).status === 0) return { env: {} };
+  if (spawnSync('docker', ['info'], { stdio: 'ignore' }).status === 0) return { env: {}, stop: async () => {} };
   if (!hasTool('dockerd')) return { skip: 'no dockerd (Debian package docker.io)' };
   if (process.getuid?.() !== 0) return { skip: 'dockerd is not running and starting one needs root' };
   await mkdir(dir, { recursive: true });
   const sock = `unix://${join(dir, 'docker.sock')}`;
   const child = spawn('dockerd', ['-H', sock, '--data-root', join(dir, 'data'), '--exec-root', join(dir, 'exec'), '--pidfile', join(dir, 'docker.pid'),
     '--iptables=false', '--ip6tables=false', '--bridge=none'], { stdio: 'ignore' });
-  afterAll(() => { if (child.exitCode === null) child.kill('SIGTERM'); });
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  // The caller stops it (hooks cannot be added from inside a test); dockerd takes its containerd along.
+  const stop = async () => {
+    if (child.exitCode !== null) return;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    await exited;
+    clearTimeout(timer);
+  };
   const env = { DOCKER_HOST: sock };
   for (let i = 0; i < 100; i++) {
-    if (spawnSync('docker', ['info'], { stdio: 'ignore', env: { ...process.env, ...env } }).status === 0) return { env };
+    if (spawnSync('docker', ['info'], { stdio: 'ignore', env: { ...process.env, ...env } }).status === 0) return { env, stop };
     if (child.exitCode !== null) return { skip: `dockerd exited (${child.exitCode}) at start` };
     await new Promise((r) => setTimeout(r, 200));
   }
-  child.kill('SIGTERM');
+  await stop();
   return { skip: 'dockerd did not answer within 20 s' };
 }
