@@ -1,7 +1,8 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { workspace, airgap } from './helpers/workspace.ts';
+import { workspace, airgap, spawnAirgap } from './helpers/workspace.ts';
+import { run } from '../src/host/exec.ts';
 
 /** `npm start` is `airgap demo`: the README's main command must work, and twice. */
 describe('airgap demo', () => {
@@ -18,6 +19,22 @@ describe('airgap demo', () => {
     expect(await readdir(join(dir, 'ws/keys'))).toEqual(['airgap.key', 'airgap.pub']);
     expect(await readdir(join(dir, 'ws/repo'))).toEqual(expect.arrayContaining(['raw', 'git', 'blobs']));
     expect((await readdir(join(dir, 'results/0.1.0-demo'))).sort()).toEqual(['bundle.json', 'import.json', 'lock.json', 'mirror.json', 'verify.json']);
+  });
+
+  it('after the demo, `airgap serve --root DIR/repo` serves its image to skopeo', async () => {
+    const lock = JSON.parse(await readFile(join(dir, 'ws/release/factory.lock.json'), 'utf8'));
+    const hello = lock.artifacts.find((a: any) => a.id === 'oci:hello-image');
+    const child = spawnAirgap(['serve', '--root', join(dir, 'ws/repo'), '--listen', '127.0.0.1:0', '--quiet']);
+    try {
+      const line = await new Promise<string>((resolve) => child.stdout.once('data', (d) => resolve(String(d))));
+      const host = /http:\/\/(127\.0\.0\.1:\d+)/.exec(line)![1];
+      const out = JSON.parse((await run('skopeo', ['inspect', '--tls-verify=false', `docker://${host}/demo/hello:1.0`])).stdout);
+      expect(out.Digest).toBe(hello.digest);
+    } finally {
+      const closed = new Promise((r) => child.on('close', r));
+      child.kill('SIGTERM');
+      await closed;
+    }
   });
 
   it('a second run reuses the key, the store and the repository', async () => {

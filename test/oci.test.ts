@@ -13,6 +13,9 @@ import { handler, startServer } from '../src/serve/server.ts';
 import { generateKeyPair } from '../src/trust/keys.ts';
 import { OCI_MANIFEST } from '../src/oci/media.ts';
 import { dockerEngine } from './helpers/dockerd.ts';
+import { RegistryClient } from '../src/oci/client.ts';
+import { pushImage } from '../src/oci/push.ts';
+import { createReadStream } from 'node:fs';
 
 const CREATED = '2024-01-01T00:00:00.000Z';
 /** sha256 of the exact manifest bytes a registry serves, read by skopeo. */
@@ -133,6 +136,19 @@ describe('oci: container images across the gap, through real registries', () => 
     } finally {
       await served.close();
     }
+  });
+
+  it('chunked uploads (PATCH with Content-Range) and a cross-repository mount, under token auth', async () => {
+    const client = new RegistryClient(token.host, { credentials: { username: 'puller', password: 'tok3n' } });
+    const counts = await pushImage(client, 'team/chunked', '1.0', src, digests.hello, { chunkSize: 32 });
+    expect(counts.uploaded).toBe(2);
+    const manifest = JSON.parse(await readFile(src.blobPath(digests.hello), 'utf8'));
+    const layer = manifest.layers[0];
+    expect(layer.size, 'the layer spans several chunks').toBeGreaterThan(64);
+    const open = (start: number, end: number) => createReadStream(src.blobPath(layer.digest), { start, end });
+    expect(await client.pushBlob('team/mounted', layer, open, { mountFrom: 'team/chunked' })).toBe('mounted');
+    expect(await client.pushBlob('team/mounted', layer, open, { mountFrom: 'team/chunked' })).toBe('present');
+    expect(await rawDigest(`docker://${token.host}/team/chunked:1.0`, '--creds', 'puller:tok3n')).toBe(digests.hello);
   });
 
   it('a platform the index lacks fails at lock, listing what it has', async () => {

@@ -11,7 +11,7 @@ import { childrenOf, isIndex, manifestMediaType, parseManifest } from './media.t
  * manifests (by digest) before their index, the tag last, every manifest with its exact bytes and
  * media type. Then read the tag back: it must name the digest we pushed.
  */
-export async function pushImage(client: RegistryClient, repository: string, tag: string, store: Store, rootDigest: string, o: { mountFrom?: string; concurrency?: number } = {}): Promise<{ uploaded: number; present: number }> {
+export async function pushImage(client: RegistryClient, repository: string, tag: string, store: Store, rootDigest: string, o: { mountFrom?: string; concurrency?: number; chunkSize?: number } = {}): Promise<{ uploaded: number; present: number }> {
   const counts = { uploaded: 0, present: 0 };
   const pushManifest = async (digest: string, reference: string): Promise<void> => {
     const bytes = await readFile(store.blobPath(digest)).catch(() => {
@@ -24,7 +24,7 @@ export async function pushImage(client: RegistryClient, repository: string, tag:
     } else {
       await mapLimit(children, o.concurrency ?? 3, async (c) => {
         const path = store.blobPath(c.digest);
-        const r = await client.pushBlob(repository, { digest: c.digest, size: c.size }, (start, end) => createReadStream(path, { start, end, highWaterMark: 1 << 20 }), { mountFrom: o.mountFrom });
+        const r = await client.pushBlob(repository, { digest: c.digest, size: c.size }, (start, end) => createReadStream(path, { start, end, highWaterMark: 1 << 20 }), { mountFrom: o.mountFrom, chunkSize: o.chunkSize });
         if (r === 'uploaded') counts.uploaded++;
         else counts.present++;
       });
