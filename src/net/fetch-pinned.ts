@@ -1,0 +1,32 @@
+import { createHash } from 'node:crypto';
+import { openUrl } from './open-url.ts';
+import { withRetry } from '../util/retry.ts';
+import { digestOf, type Store, type Blob } from '../store/store.ts';
+import { FetchError } from '../util/errors.ts';
+
+/**
+ * Fetch a URL into the store under the sha256 the lock pinned (skip if present); different bytes
+ * never get a name, and the error names `what`. Shared by every kind whose artifacts are files at
+ * URLs (file, pypi, apt).
+ */
+export async function fetchPinned(url: string, sha256: string, store: Store, what: string, o: { log?: (m: string) => void; onBytes?: (n: number) => void } = {}): Promise<Blob> {
+  const digest = digestOf(sha256);
+  const present = await store.has(digest);
+  if (present) return present;
+  return withRetry(async () => {
+    const remote = await openUrl(url);
+    return store.ingest(remote.body, { expected: digest, what: `${what} (${url})`, onBytes: o.onBytes });
+  }, { onRetry: (n, why) => o.log?.(`mirror: ${what}: retry ${n}: ${why}`) });
+}
+
+/** Stream a URL and hash it, keeping nothing: lock must not need a store. */
+export async function hashUrl(url: string): Promise<{ sha256: string; size: number }> {
+  return withRetry(async () => {
+    const remote = await openUrl(url);
+    const h = createHash('sha256');
+    let size = 0;
+    for await (const chunk of remote.body) { h.update(chunk); size += chunk.length; }
+    if (remote.size !== undefined && remote.size !== size) throw new FetchError(url, `connection ended after ${size} of ${remote.size} bytes`);
+    return { sha256: h.digest('hex'), size };
+  });
+}
