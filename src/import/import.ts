@@ -69,6 +69,8 @@ export async function importBundle(bundleDir: string, trust: string[], repoRoot:
     artifacts.push({ id: a.id, kind: a.kind, digest: entry.digest, placed });
   }
 
+  for (const k of kinds) if (k.finalize && lock.artifacts.some((a) => a.kind === k.name)) await k.finalize(ctx);
+
   // Re-hash where the bytes now lie: the proof is about the repository, not the media.
   let rechecked = 0;
   for (const b of toc.blobs) {

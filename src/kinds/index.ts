@@ -2,10 +2,11 @@ import type { Kind, LockedBase } from './kind.ts';
 import { fileKind } from './file/index.ts';
 import { gitKind } from './git/index.ts';
 import { ociKind } from './oci/index.ts';
+import { pypiKind } from './pypi/index.ts';
 import { UsageError } from '../util/errors.ts';
 
 /** Every kind the pipeline knows, in the order their sections appear in a declaration. */
-export const kinds: Kind<any, any>[] = [fileKind, gitKind, ociKind];
+export const kinds: Kind<any, any>[] = [fileKind, gitKind, ociKind, pypiKind];
 
 export function kindOf(artifact: Pick<LockedBase, 'kind' | 'id'>): Kind<unknown, LockedBase> {
   const k = kinds.find((x) => x.name === artifact.kind);

@@ -50,4 +50,6 @@ export interface Kind<Entry = unknown, Locked extends LockedBase = LockedBase> {
   /** the blobs of a mirrored artifact, first one is its root; undefined when not mirrored */
   blobs(artifact: Locked, store: Store): Promise<Blob[] | undefined>;
   place(artifact: Locked, blobs: Blob[], ctx: ImportContext): Promise<string[]>;
+  /** after every artifact of the import is placed: indexes that cover the whole repository */
+  finalize?(ctx: ImportContext): Promise<void>;
 }

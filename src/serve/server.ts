@@ -6,6 +6,7 @@ import { AirgapError } from '../util/errors.ts';
 import { serveRaw } from './raw.ts';
 import { serveGit } from './git-http.ts';
 import { registryHandler } from './registry.ts';
+import { servePypi } from './pypi.ts';
 import type { ListenAddress } from './listen.ts';
 
 export interface RunningServer {
@@ -52,6 +53,7 @@ export function handler(repoRoot: string, log: (line: string) => void = () => {}
       const rel = rest.join('/').replace(/\/$/, '');
       if (rel && unsafePathReason(rel)) return void res.writeHead(400).end(`${unsafePathReason(rel)}\n`);
       if (format === 'raw') return await serveRaw(req, res, join(repoRoot, name), rel || '.', url.pathname);
+      if (format === 'pypi') return await servePypi(req, res, join(repoRoot, name), rel || '.', url.pathname);
       if (format === 'git') return await serveGit(req, res, join(repoRoot, name), `/${rel}`, url.search.slice(1));
       res.writeHead(501).end(`repository format "${format}" is not served yet\n`);
     } catch (err) {

@@ -1,0 +1,38 @@
+import { z } from 'zod';
+
+const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, . _ -');
+
+/** A target the index must serve: a Python version and the platform tags pip may pick for it. */
+const target = z.strictObject({
+  python: z.string().regex(/^3\.\d+$/, 'a Python version like 3.11'),
+  platforms: z.array(z.string().regex(/^[a-z0-9_]+$/)).min(1),
+  implementation: z.string().regex(/^[a-z]{2}$/).default('cp'),
+  abi: z.string().regex(/^[a-z0-9_]+$/).optional(),
+});
+
+/** Python packages: requirements resolved by pip itself, once per target, against an index. */
+export const pypiEntry = z.strictObject({
+  name,
+  index: z.string().min(1),
+  requirements: z.array(z.string().min(1)).min(1),
+  /** a constraints file: a path (relative to the release directory) or a URL */
+  constraints: z.string().optional(),
+  targets: z.array(target).min(1),
+  sdists: z.boolean().default(false),
+});
+export type PypiEntry = z.infer<typeof pypiEntry>;
+
+export const pypiLocked = z.strictObject({
+  kind: z.literal('pypi'),
+  id: z.string(),
+  /** the project, PEP 503-normalised */
+  name: z.string(),
+  version: z.string(),
+  filename: z.string().regex(/^[^/\\]+\.(whl|tar\.gz|zip)$/),
+  url: z.string(),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  requiresPython: z.string().optional(),
+  /** which targets resolved to this file, e.g. cp3.11-manylinux2014_x86_64 */
+  targets: z.array(z.string()).min(1),
+});
+export type PypiLocked = z.infer<typeof pypiLocked>;
