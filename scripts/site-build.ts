@@ -10,7 +10,8 @@ import { ensureTools } from '../src/host/tools.ts';
 import { AirgapError } from '../src/util/errors.ts';
 
 try {
-  ensureTools(['chromium']);
+  // CHROMIUM_PATH (site/mermaid.mjs) names another browser build; otherwise Debian's is needed.
+  if (!process.env.CHROMIUM_PATH) ensureTools(['chromium']);
 } catch (err) {
   if (!(err instanceof AirgapError)) throw err;
   process.stderr.write(`site:build: ${err.message}\n  → ${err.hint}\n`);

@@ -18,7 +18,6 @@ export default defineConfig({
   // Pages read results/ and runbooks/ at build time; bundled code cannot find them by its own URL.
   // AIRGAP_SITE_RESULTS publishes evidence from elsewhere (a release manager's copy, a test).
   vite: { define: {
-    __REPO_ROOT__: JSON.stringify(fileURLToPath(repo)),
     __RESULTS_DIR__: JSON.stringify(process.env.AIRGAP_SITE_RESULTS ?? fileURLToPath(new URL('results/', repo))),
   } },
   markdown: {

@@ -31,7 +31,7 @@ describe('backbone: lock → mirror → bundle → verify → import → serve',
 
   it('lock pins files by sha256 (one per arch) and git by commit', async () => {
     const ids = lock.artifacts.map((a: any) => a.id);
-    expect(ids).toEqual(['file:hello', 'file:tool:amd64', 'file:tool:arm64', 'file:world', 'git:demo-app', 'oci:hello-image', 'oci:multi-image']);
+    expect(ids).toEqual(['file:hello', 'file:tool:amd64', 'file:tool:arm64', 'file:world', 'git:demo-app', 'oci:hello-image', 'oci:multi-image', 'pypi:demo_greeting-1.0-py3-none-any.whl', 'pypi:demo_words-1.0-py3-none-any.whl']);
     const hello = lock.artifacts[0];
     expect(hello.sha256).toBe(sha256(await readFile(join(r.upstreamDir, 'raw/tarballs/hello-1.0.tar.gz'))));
     expect(hello.version).toBe('1.0');
@@ -59,7 +59,7 @@ describe('backbone: lock → mirror → bundle → verify → import → serve',
       expect(names.length).toBe(v.blobs);
     }
     expect(toc.lock.sha256).toBe(sha256(await readFile(join(r.release, 'factory.lock.json'))));
-    expect(toc.artifacts.map((a: any) => a.kind)).toEqual(['file', 'file', 'file', 'file', 'git', 'oci', 'oci']);
+    expect(toc.artifacts.map((a: any) => a.kind)).toEqual(['file', 'file', 'file', 'file', 'git', 'oci', 'oci', 'pypi', 'pypi']);
   });
 
   it('bundling the same lock twice gives byte-identical volumes, toc and signature', async () => {

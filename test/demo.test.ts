@@ -37,6 +37,25 @@ describe('airgap demo', () => {
     }
   });
 
+  it('pip installs the demo package from the served repository, at the versions the constraints pin', async () => {
+    const child = spawnAirgap(['serve', '--root', join(dir, 'ws/repo'), '--listen', '127.0.0.1:0', '--quiet']);
+    try {
+      const line = await new Promise<string>((resolve) => child.stdout.once('data', (d) => resolve(String(d))));
+      const url = /(http:\/\/127\.0\.0\.1:\d+)/.exec(line)![1];
+      const venv = join(dir, 'venv');
+      const env = { ...process.env, PIP_CONFIG_FILE: '/dev/null', PIP_NO_CACHE_DIR: '1', PIP_DISABLE_PIP_VERSION_CHECK: '1' };
+      await run('python3', ['-m', 'venv', venv]);
+      await run(join(venv, 'bin/pip'), ['install', '--quiet', '--index-url', `${url}/repository/pypi/simple/`, 'demo-greeting'], { env });
+      const freeze = (await run(join(venv, 'bin/pip'), ['freeze'], { env })).stdout;
+      expect(freeze).toMatch(/demo-greeting==1\.0/);
+      expect(freeze).toMatch(/demo-words==1\.0/);
+    } finally {
+      const closed = new Promise((r) => child.on('close', r));
+      child.kill('SIGTERM');
+      await closed;
+    }
+  });
+
   it('a second run reuses the key, the store and the repository', async () => {
     const key = await readFile(join(dir, 'ws/keys/airgap.key'));
     const r = await airgap(['demo', '--workspace', join(dir, 'ws'), '--results', join(dir, 'results')], { env: { AIRGAP_QUIET: '' } });

@@ -30,7 +30,9 @@ export default function rehypeRepoLinks() {
       const href = node.properties.href;
       if (/^([a-z]+:|#|\/)/i.test(href)) return;
       const [path, hash] = href.split('#');
-      const target = relative(repo, resolve(from, decodeURIComponent(path)));
+      let decoded;
+      try { decoded = decodeURIComponent(path); } catch { return; }
+      const target = relative(repo, resolve(from, decoded));
       if (target.startsWith('..')) return;
       const route = routeOf(target);
       if (route) node.properties.href = route + (hash ? `#${hash}` : '');

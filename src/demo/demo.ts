@@ -1,4 +1,4 @@
-import { copyFile, mkdir, rm, stat } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { makeUpstream } from './upstream.ts';
 import { startServer } from '../serve/server.ts';
@@ -8,14 +8,20 @@ import { git } from '../host/git.ts';
 import { ensureTools } from '../host/tools.ts';
 import { sha256 } from '../util/hash.ts';
 import { AirgapError } from '../util/errors.ts';
-import { MANIFEST } from '../manifest/load.ts';
 import type { FileLocked } from '../kinds/file/schema.ts';
 import type { GitLocked } from '../kinds/git/schema.ts';
 import type { OciLocked } from '../kinds/oci/schema.ts';
+import type { PypiLocked } from '../kinds/pypi/schema.ts';
 import { RegistryClient } from '../oci/client.ts';
 
 export const DEMO_RELEASE = resolve(import.meta.dirname, '../../releases/demo');
 export const DEMO_VOLUME_SIZE = 256 * 1024;
+
+/** The declaration and what it refers to (constraints), not the notes or an old lock. */
+export async function copyDemoRelease(to: string): Promise<void> {
+  await mkdir(to, { recursive: true });
+  for (const f of await readdir(DEMO_RELEASE)) if (f !== 'NOTES.md' && f !== 'factory.lock.json') await copyFile(join(DEMO_RELEASE, f), join(to, f));
+}
 
 export interface DemoResult {
   workspace: string;
@@ -31,7 +37,7 @@ export interface DemoResult {
  * for the internet (Env A), the bundle directory for the media, the repository for Env B.
  */
 export async function runDemo(workspace: string, o: StepOptions): Promise<DemoResult> {
-  ensureTools(['git']);
+  ensureTools(['git', 'python3', 'pip']);
   const ws = resolve(workspace);
   const d = {
     upstream: join(ws, 'upstream'), release: join(ws, 'release'), store: join(ws, 'store'),
@@ -39,7 +45,7 @@ export async function runDemo(workspace: string, o: StepOptions): Promise<DemoRe
   };
   const step = (n: number, text: string) => o.log(`\n[${n}/8] ${text}`);
 
-  step(1, 'upstream: generating tarballs, binaries and a git repository, served on loopback');
+  step(1, 'upstream: generating tarballs, binaries, a git repository, images and Python packages, served on loopback');
   await makeUpstream(d.upstream);
   const upstream = await startServer(d.upstream, { host: '127.0.0.1', port: 0 });
   let served: Awaited<ReturnType<typeof startServer>> | undefined;
@@ -48,7 +54,7 @@ export async function runDemo(workspace: string, o: StepOptions): Promise<DemoRe
     process.env.DEMO_REGISTRY = new URL(upstream.url).host;
     o.log(`      upstream at ${upstream.url}`);
     await mkdir(d.release, { recursive: true });
-    await copyFile(join(DEMO_RELEASE, MANIFEST), join(d.release, MANIFEST));
+    await copyDemoRelease(d.release);
 
     step(2, 'keygen: an ed25519 signing key for this workspace');
     if (await stat(join(d.keys, 'airgap.key')).then(() => false, () => true)) await generateKeyPair(d.keys);
@@ -93,6 +99,12 @@ export async function runDemo(workspace: string, o: StepOptions): Promise<DemoRe
         const got = await new RegistryClient(new URL(served.url).host).getManifest(repository, tag);
         if (got.digest !== o.digest) throw new AirgapError(`registry pull of ${o.target} gave ${got.digest}, lock says ${o.digest}`);
         checks.push(`GET /v2/${repository}/manifests/${tag} → ${o.digest.slice(0, 19)}… as locked`);
+      } else if (a.kind === 'pypi') {
+        const p = a as PypiLocked;
+        const res = await fetch(`${served.url}/repository/pypi/simple/${p.name}/`, { headers: { Accept: 'application/vnd.pypi.simple.v1+json' } });
+        const file = ((await res.json()) as { files: { filename: string; hashes: { sha256: string } }[] }).files.find((f) => f.filename === p.filename);
+        if (file?.hashes.sha256 !== p.sha256) throw new AirgapError(`served pypi index lacks ${p.filename} with its locked hash`);
+        checks.push(`GET /repository/pypi/simple/${p.name}/ → ${p.filename} sha256 ${p.sha256.slice(0, 16)}… as locked`);
       } else if (a.kind === 'git') {
         const g = a as GitLocked;
         await rm(d.clone, { recursive: true, force: true });
@@ -135,5 +147,6 @@ Serve the repository and use it:
   git clone http://127.0.0.1:8081/repository/git/demo-app.git
   curl -O http://127.0.0.1:8081/repository/raw/hello/hello-1.0.tar.gz
   skopeo inspect --tls-verify=false docker://127.0.0.1:8081/demo/hello:1.0
+  pip install --index-url http://127.0.0.1:8081/repository/pypi/simple/ demo-greeting
 `;
 }

@@ -1,6 +1,9 @@
 import { createHash } from 'node:crypto';
 import { mkdir, rm, writeFile, chmod } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { makeWheel } from '../pypi/make-wheel.ts';
+import { simpleIndex, type IndexFile } from '../pypi/simple.ts';
+import { sha256 } from '../util/hash.ts';
 import { gzipSync } from 'node:zlib';
 import { git } from '../host/git.ts';
 import { fileHeader, padding, END_OF_ARCHIVE } from '../tar/header.ts';
@@ -75,5 +78,22 @@ export async function makeUpstream(root: string): Promise<void> {
     await writeImage(repo.store, { architecture: 'arm64', variant: 'v8', created, files: { 'arch': 'arm64\n' } }),
   ]);
   await tagRef(root, 'demo/multi:1.0', multi);
-  await repo.addRepositories({ raw: 'raw', git: 'git' });
+
+  // Python packages: an index built the way import lays ours down (static PEP 503/691 files).
+  const index: IndexFile[] = [];
+  await mkdir(join(root, 'pypi', 'packages'), { recursive: true });
+  for (const w of [
+    makeWheel({ name: 'demo-greeting', version: '1.0', requires: ['demo-words>=1.0'], requiresPython: '>=3.8' }),
+    makeWheel({ name: 'demo-words', version: '1.0' }),
+    makeWheel({ name: 'demo-words', version: '2.0' }),
+  ]) {
+    await writeFile(join(root, 'pypi', 'packages', w.filename), w.bytes);
+    const [name, version] = w.filename.split('-');
+    index.push({ project: name, version, filename: w.filename, sha256: sha256(w.bytes) });
+  }
+  for (const [rel, text] of simpleIndex(index)) {
+    await mkdir(dirname(join(root, 'pypi', rel)), { recursive: true });
+    await writeFile(join(root, 'pypi', rel), text);
+  }
+  await repo.addRepositories({ raw: 'raw', git: 'git', pypi: 'pypi' });
 }

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { AirgapError } from '../util/errors.ts';
+import { AirgapError, redactUrl } from '../util/errors.ts';
 
 export interface RunOptions {
   cwd?: string;
@@ -32,7 +32,7 @@ export function run(cmd: string, args: string[], opts: RunOptions = {}): Promise
       const stderr = Buffer.concat(err).toString('utf8');
       if (code === 0) return resolve({ stdout, stderr });
       const tail = stderr.trim().split('\n').slice(-5).join('\n');
-      reject(new AirgapError(`${cmd} ${args.join(' ')} failed (${signal ?? `exit ${code}`})${tail ? `:\n${tail}` : ''}`));
+      reject(new AirgapError(`${cmd} ${args.map((a) => (a.includes('://') ? redactUrl(a) : a)).join(' ')} failed (${signal ?? `exit ${code}`})${tail ? `:\n${tail}` : ''}`));
     });
     child.stdin.end(opts.input);
   });

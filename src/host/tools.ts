@@ -10,6 +10,8 @@ export const TOOLS: Record<string, string> = {
   tar: 'tar',
   sha256sum: 'coreutils',
   chromium: 'chromium',
+  python3: 'python3',
+  pip: 'python3-pip',
   skopeo: 'skopeo',
   'docker-registry': 'docker-registry',
   docker: 'docker.io',

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { openUrl } from './open-url.ts';
 import { withRetry } from '../util/retry.ts';
 import { digestOf, type Store, type Blob } from '../store/store.ts';
-import { FetchError } from '../util/errors.ts';
+import { FetchError, redactUrl } from '../util/errors.ts';
 
 /**
  * Fetch a URL into the store under the sha256 the lock pinned (skip if present); different bytes
@@ -15,7 +15,7 @@ export async function fetchPinned(url: string, sha256: string, store: Store, wha
   if (present) return present;
   return withRetry(async () => {
     const remote = await openUrl(url);
-    return store.ingest(remote.body, { expected: digest, what: `${what} (${url})`, onBytes: o.onBytes });
+    return store.ingest(remote.body, { expected: digest, what: `${what} (${redactUrl(url)})`, onBytes: o.onBytes });
   }, { onRetry: (n, why) => o.log?.(`mirror: ${what}: retry ${n}: ${why}`) });
 }
 

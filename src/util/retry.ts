@@ -12,7 +12,7 @@ export interface RetryOptions {
 export function isTransient(err: unknown): boolean {
   // git and other host tools: their own words for a dropped or refused connection
   if (err instanceof AirgapError && !(err instanceof FetchError)) {
-    return /Connection (reset|refused|timed out)|returned error: (5\d\d|429)|RPC failed|early EOF|unexpected disconnect|Could not resolve host|Operation timed out/i.test(err.message);
+    return /Connection (reset|refused|timed out)|returned error: (5\d\d|429)|RPC failed|early EOF|unexpected disconnect|Could not resolve host|Operation timed out|Failed to connect|Couldn't connect to server/i.test(err.message);
   }
   if (err instanceof FetchError) return err.status === undefined || err.status >= 500 || err.status === 429 || err.status === 408;
   const code = (err as { code?: string; cause?: { code?: string } })?.cause?.code ?? (err as { code?: string })?.code;

@@ -1,9 +1,8 @@
-import { copyFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll } from 'vitest';
 import { makeUpstream } from '../../src/demo/upstream.ts';
 import { startServer } from '../../src/serve/server.ts';
-import { DEMO_RELEASE } from '../../src/demo/demo.ts';
+import { copyDemoRelease } from '../../src/demo/demo.ts';
 import { generateKeyPair } from '../../src/trust/keys.ts';
 
 /**
@@ -16,8 +15,7 @@ export async function demoRelease(dir: string) {
   const upstream = await startServer(upstreamDir, { host: '127.0.0.1', port: 0 });
   afterAll(() => upstream.close());
   const release = join(dir, 'release');
-  await mkdir(release, { recursive: true });
-  await copyFile(join(DEMO_RELEASE, 'factory.yaml'), join(release, 'factory.yaml'));
+  await copyDemoRelease(release);
   const keys = await generateKeyPair(join(dir, 'keys'));
   return { upstream, upstreamDir, release, keys, env: { DEMO_UPSTREAM: upstream.url, DEMO_REGISTRY: new URL(upstream.url).host } };
 }
