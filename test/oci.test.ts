@@ -1,8 +1,8 @@
+import { onCleanup } from './helpers/cleanup.ts';
 import { describe, it, expect, beforeAll } from 'vitest';
 import { mkdir, writeFile, readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
-import { afterAll } from 'vitest';
 import { workspace, airgap } from './helpers/workspace.ts';
 import { dockerRegistry, tokenServer, type Registry } from './helpers/docker-registry.ts';
 import { run } from '../src/host/exec.ts';
@@ -200,7 +200,7 @@ describe('oci: container images across the gap, through real registries', () => 
       });
       await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
       faulty = `127.0.0.1:${(server.address() as { port: number }).port}`;
-      afterAll(() => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }));
+      onCleanup(() => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }));
     });
 
     const lockAndMirror = async (name: string, image: string) => {

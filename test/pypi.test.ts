@@ -1,8 +1,8 @@
+import { onCleanup } from './helpers/cleanup.ts';
 import { describe, it, expect, beforeAll } from 'vitest';
 import { mkdir, readFile, readdir, writeFile, copyFile } from 'node:fs/promises';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { afterAll } from 'vitest';
 import { workspace, airgap } from './helpers/workspace.ts';
 import { freePort } from './helpers/docker-registry.ts';
 import { startServer, type RunningServer } from '../src/serve/server.ts';
@@ -26,7 +26,7 @@ describe('pypi: lock with real pip, mirror, and serve a PEP 503/691/658 index', 
     // The upstream index: Python's own static server over a PEP 503 tree.
     const port = await freePort();
     const http = spawn('python3', ['-m', 'http.server', '--bind', '127.0.0.1', String(port), '--directory', up], { stdio: 'ignore' });
-    afterAll(() => { if (http.exitCode === null) http.kill('SIGTERM'); });
+    onCleanup(() => { if (http.exitCode === null) http.kill('SIGTERM'); });
     upstream = `http://127.0.0.1:${port}`;
     for (let i = 0; i < 50 && !(await fetch(`${upstream}/simple/`).then((r) => r.ok, () => false)); i++) await new Promise((r) => setTimeout(r, 100));
 
@@ -57,7 +57,7 @@ describe('pypi: lock with real pip, mirror, and serve a PEP 503/691/658 index', 
     }
     lock = JSON.parse(await readFile(join(release, 'factory.lock.json'), 'utf8'));
     served = await startServer(join(dir, 'repo'), { host: '127.0.0.1', port: 0 });
-    afterAll(() => served.close());
+    onCleanup(() => served.close());
     simple = `${served.url}/repository/pypi/simple`;
   }, 180_000);
 

@@ -1,5 +1,5 @@
+import { onCleanup } from './cleanup.ts';
 import { join } from 'node:path';
-import { afterAll } from 'vitest';
 import { makeUpstream } from '../../src/demo/upstream.ts';
 import { startServer } from '../../src/serve/server.ts';
 import { copyDemoRelease } from '../../src/demo/demo.ts';
@@ -13,7 +13,7 @@ export async function demoRelease(dir: string) {
   const upstreamDir = join(dir, 'upstream');
   await makeUpstream(upstreamDir);
   const upstream = await startServer(upstreamDir, { host: '127.0.0.1', port: 0 });
-  afterAll(() => upstream.close());
+  onCleanup(() => upstream.close());
   const release = join(dir, 'release');
   await copyDemoRelease(release);
   const keys = await generateKeyPair(join(dir, 'keys'));

@@ -1,10 +1,10 @@
+import { onCleanup } from './cleanup.ts';
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { createServer as createNetServer } from 'node:net';
 import { createServer } from 'node:http';
 import { mkdir, writeFile, readFile } from 'node:fs/promises';
 import { createPrivateKey, sign, randomUUID, X509Certificate } from 'node:crypto';
 import { join } from 'node:path';
-import { afterAll } from 'vitest';
 
 export async function freePort(): Promise<number> {
   const s = createNetServer();
@@ -55,7 +55,7 @@ export async function dockerRegistry(dir: string, auth?: { basic?: { user: strin
   let stderr = '';
   child.stderr!.on('data', (d) => (stderr += d));
   const stop = () => { if (child.exitCode === null) child.kill('SIGTERM'); };
-  afterAll(stop);
+  onCleanup(stop);
   await waitHttp(`http://127.0.0.1:${port}/v2/`).catch((e) => { stop(); throw new Error(`${e.message}\n${stderr}`); });
   return { host: `127.0.0.1:${port}`, url: `http://127.0.0.1:${port}`, stop };
 }
@@ -97,6 +97,6 @@ export async function tokenServer(dir: string, users: Record<string, string>): P
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   state.url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-  afterAll(() => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }));
+  onCleanup(() => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }));
   return state;
 }

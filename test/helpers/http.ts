@@ -1,5 +1,5 @@
+import { onCleanup } from './cleanup.ts';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { afterAll } from 'vitest';
 
 export type Route = (req: IncomingMessage, res: ServerResponse, hits: number) => void | Promise<void>;
 
@@ -23,7 +23,7 @@ export async function scriptedServer(routes: Record<string, Route>) {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as { port: number }).port;
   const close = () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); });
-  afterAll(close);
+  onCleanup(close);
   return { url: `http://127.0.0.1:${port}`, hits, routes, close };
 }
 

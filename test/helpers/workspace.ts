@@ -1,15 +1,15 @@
+import { onCleanup } from './cleanup.ts';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
-import { afterAll } from 'vitest';
 
 const BIN = join(import.meta.dirname, '../../bin/airgap.js');
 
 /** A temp directory removed after the file's tests. */
 export async function workspace(prefix = 'airgap-test-'): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), prefix));
-  afterAll(() => rm(dir, { recursive: true, force: true }));
+  onCleanup(() => rm(dir, { recursive: true, force: true }));
   return dir;
 }
 
