@@ -119,6 +119,14 @@ export class Store {
     await writeJsonAtomic(this.refPath(key), { key, blobs });
   }
 
+  /** The ref's blobs, only when every one of them is in the store. */
+  async completeRef(key: string): Promise<Blob[] | undefined> {
+    const blobs = await this.getRef(key);
+    if (!blobs) return undefined;
+    for (const b of blobs) if (!(await this.has(b.digest))) return undefined;
+    return blobs;
+  }
+
   async getRef(key: string): Promise<Blob[] | undefined> {
     try {
       const data = JSON.parse(await readFile(this.refPath(key), 'utf8')) as { key: string; blobs: Blob[] };

@@ -2,10 +2,10 @@ import { join } from 'node:path';
 import { placeBlob } from '../../repository/link.ts';
 import type { Kind } from '../kind.ts';
 import { fileEntry, fileLocked, type FileEntry, type FileLocked } from './schema.ts';
-import { fetchPinned, hashUrl } from '../../net/fetch-pinned.ts';
+import { hashUrl } from '../../net/fetch-pinned.ts';
+import { pinnedFileSteps } from '../pinned-file.ts';
 import { mapLimit } from '../../util/concurrency.ts';
 import { urlBasename } from '../../util/paths.ts';
-import { digestOf } from '../../store/store.ts';
 
 const VERSION_IN_NAME = /(\d+(?:\.\d+)+(?:[-.~+]?[A-Za-z0-9]+)*?)(?=\.(?:tar|tgz|tbz2|txz|zip|gz|xz|bz2|zst|whl|deb|rpm)\b|$)/;
 
@@ -48,14 +48,7 @@ export const fileKind: Kind<FileEntry, FileLocked> = {
     });
   },
 
-  async mirror(a, ctx) {
-    return [await fetchPinned(a.url, a.sha256, ctx.store, a.id, ctx)];
-  },
-
-  async blobs(a, store) {
-    const blob = await store.has(digestOf(a.sha256));
-    return blob ? [blob] : undefined;
-  },
+  ...pinnedFileSteps<FileLocked>(),
 
   async place(a, blobs, ctx) {
     await placeBlob(ctx.store, blobs[0].digest, join(ctx.repoRoot, 'raw', a.path), ctx.tmpDir);

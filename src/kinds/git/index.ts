@@ -72,12 +72,7 @@ export const gitKind: Kind<GitEntry, GitLocked> = {
     }
   },
 
-  async blobs(a, store) {
-    const blobs = await store.getRef(refKey(a));
-    if (!blobs) return undefined;
-    for (const b of blobs) if (!(await store.has(b.digest))) return undefined;
-    return blobs;
-  },
+  blobs: (a, store) => store.completeRef(refKey(a)),
 
   /** Into `git/<name>.git`. */
   async place(a, blobs, ctx) {

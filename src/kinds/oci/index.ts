@@ -94,12 +94,7 @@ export const ociKind: Kind<OciEntry, OciLocked> = {
     return unique;
   },
 
-  async blobs(a, store) {
-    const blobs = await store.getRef(refKey(a));
-    if (!blobs) return undefined;
-    for (const b of blobs) if (!(await store.has(b.digest))) return undefined;
-    return blobs;
-  },
+  blobs: (a, store) => store.completeRef(refKey(a)),
 
   /** Tag it in the repository's layout (served at /v2/); with --registry, push it there too. */
   async place(a, _blobs, ctx) {

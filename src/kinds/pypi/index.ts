@@ -3,13 +3,13 @@ import { join } from 'node:path';
 import type { Kind } from '../kind.ts';
 import { pypiEntry, pypiLocked, type PypiEntry, type PypiLocked } from './schema.ts';
 import { resolveTarget, targetName, filenameOf } from './resolve.ts';
-import { fetchPinned, hashUrl } from '../../net/fetch-pinned.ts';
+import { hashUrl } from '../../net/fetch-pinned.ts';
+import { pinnedFileSteps } from '../pinned-file.ts';
 import { placeBlob } from '../../repository/link.ts';
 import { normalize, simpleIndex, type IndexFile } from '../../pypi/simple.ts';
 import { wheelMetadata } from '../../pypi/wheel.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../../util/atomic.ts';
 import { sha256 } from '../../util/hash.ts';
-import { digestOf } from '../../store/store.ts';
 import { AirgapError } from '../../util/errors.ts';
 
 /** Files live in <repo>/pypi/packages/, sidecars with what the index needs in <repo>/pypi/.files/. */
@@ -46,14 +46,7 @@ export const pypiKind: Kind<PypiEntry, PypiLocked> = {
     return [...byFile.values()];
   },
 
-  async mirror(a, ctx) {
-    return [await fetchPinned(a.url, a.sha256, ctx.store, a.id, ctx)];
-  },
-
-  async blobs(a, store) {
-    const blob = await store.has(digestOf(a.sha256));
-    return blob ? [blob] : undefined;
-  },
+  ...pinnedFileSteps<PypiLocked>(),
 
   /** The file, its PEP 658 metadata beside it, and a sidecar the index is built from. */
   async place(a, blobs, ctx) {

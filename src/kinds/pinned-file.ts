@@ -1,0 +1,19 @@
+import { fetchPinned } from '../net/fetch-pinned.ts';
+import { digestOf } from '../store/store.ts';
+import type { Kind, LockedBase } from './kind.ts';
+
+/**
+ * mirror and blobs for kinds whose artifact is one file at a URL pinned by sha256 (file, pypi; apt
+ * next): the store holds it under that hash, nothing else to remember.
+ */
+export function pinnedFileSteps<L extends LockedBase & { url: string; sha256: string }>(): Pick<Kind<unknown, L>, 'mirror' | 'blobs'> {
+  return {
+    async mirror(a, ctx) {
+      return [await fetchPinned(a.url, a.sha256, ctx.store, a.id, ctx)];
+    },
+    async blobs(a, store) {
+      const blob = await store.has(digestOf(a.sha256));
+      return blob ? [blob] : undefined;
+    },
+  };
+}
