@@ -11,7 +11,7 @@ import { AirgapError } from '../util/errors.ts';
 import { sha256 } from '../util/hash.ts';
 import { progress } from '../util/progress.ts';
 import { fileHeader, padding, END_OF_ARCHIVE } from '../tar/header.ts';
-import { appendBytes, appendFile } from '../tar/write.ts';
+import { appendBytes, appendFile, writeback } from '../tar/write.ts';
 import { planVolumes, type PlannedArtifact, type VolumePlan } from './plan.ts';
 import { blobEntryName, BUNDLE_LOCK, SUMS, TOC, TOC_FORMAT, TOC_FORMAT_VERSION, TOC_SIG, tocSchema, type Toc } from './toc.ts';
 
@@ -106,17 +106,19 @@ async function clearOldBundle(dir: string, keep: Set<string>) {
 async function writeVolume(path: string, v: VolumePlan, store: Store, mtime: number, onBytes: (n: number) => void): Promise<string> {
   const h = createHash('sha256');
   await writeAtomic(path, async (fh) => {
+    const wb = writeback(fh);
     let pos = 0;
     for (const b of v.blobs) {
       const src = store.blobPath(b.digest);
       const actual = (await stat(src)).size;
       if (actual !== b.size) throw new AirgapError(`store blob ${b.digest} is ${actual} bytes, expected ${b.size}`, { hint: 'the store was changed under us; rerun mirror' });
       pos = await appendBytes(fh, pos, fileHeader(blobEntryName(b.digest), b.size, mtime), h);
-      const end = await appendFile(fh, pos, src, h, onBytes);
+      const end = await appendFile(fh, pos, src, h, onBytes, wb);
       if (end - pos !== b.size) throw new AirgapError(`store blob ${b.digest} changed while bundling`);
       pos = await appendBytes(fh, end, Buffer.alloc(padding(b.size)), h);
     }
     pos = await appendBytes(fh, pos, END_OF_ARCHIVE, h);
+    await wb.done();
     if (pos !== v.size) throw new Error(`internal: volume ${v.name} is ${pos} bytes, planned ${v.size}`);
   });
   return h.digest('hex');

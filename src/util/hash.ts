@@ -3,8 +3,8 @@ import { open } from 'node:fs/promises';
 
 export const SHA256_HEX = /^[0-9a-f]{64}$/;
 
-/** 4 MiB reads: large enough that hashing, not syscalls, is the cost (see npm run bench). */
-export const CHUNK = 4 << 20;
+/** 1 MiB reads: as fast as 4 MiB (npm run bench), a quarter of the memory per buffer. */
+export const CHUNK = 1 << 20;
 
 export function sha256(data: string | Uint8Array): string {
   return createHash('sha256').update(data).digest('hex');
