@@ -234,7 +234,7 @@ describe('oci: container images across the gap, through real registries', () => 
     });
   });
 
-  it('docker pull from the embedded server', async (ctx) => {
+  it('docker pull (and containerd\'s ctr pull) from the embedded server', async (ctx) => {
     const engine = await dockerEngine(join(dir, 'dockerd'));
     if ('skip' in engine) return ctx.skip(engine.skip);
     let served: Awaited<ReturnType<typeof startServer>> | undefined;
@@ -245,6 +245,12 @@ describe('oci: container images across the gap, through real registries', () => 
       const out = (await run('docker', ['pull', ref], { env: { ...process.env, ...engine.env } })).stdout;
       expect(out).toContain(`Digest: ${c.lock.artifacts[0].digest}`);
       await run('docker', ['rmi', ref], { env: { ...process.env, ...engine.env } }).catch(() => undefined);
+      // containerd (the engine's own, when we started it): its resolver is not docker's
+      if (engine.env.DOCKER_HOST) expect(engine.containerd, 'the engine we started has its containerd socket').toBeDefined();
+      if (engine.containerd) {
+        const pulled = (await run('ctr', ['--address', engine.containerd, '--namespace', 'airgap-test', 'images', 'pull', '--plain-http', ref])).stdout;
+        expect(pulled).toContain(c.lock.artifacts[0].digest);
+      }
     } finally {
       await served?.close();
       await engine.stop();

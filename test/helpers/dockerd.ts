@@ -1,5 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { hasTool } from '../../src/host/tools.ts';
 
@@ -8,7 +9,7 @@ import { hasTool } from '../../src/host/tools.ts';
  * (its own socket, data root and no network setup) when we are root, stopped by PID afterwards.
  * Undefined, with the reason, where neither is possible.
  */
-export async function dockerEngine(dir: string): Promise<{ env: NodeJS.ProcessEnv; stop: () => Promise<void> } | { skip: string }> {
+export async function dockerEngine(dir: string): Promise<{ env: NodeJS.ProcessEnv; stop: () => Promise<void>; containerd?: string } | { skip: string }> {
   if (!hasTool('docker')) return { skip: 'no docker client (Debian package docker.io)' };
   if (spawnSync('docker', ['info'], { stdio: 'ignore' }).status === 0) return { env: {}, stop: async () => {} };
   if (!hasTool('dockerd')) return { skip: 'no dockerd (Debian package docker.io)' };
@@ -28,7 +29,10 @@ export async function dockerEngine(dir: string): Promise<{ env: NodeJS.ProcessEn
   };
   const env = { DOCKER_HOST: sock };
   for (let i = 0; i < 100; i++) {
-    if (spawnSync('docker', ['info'], { stdio: 'ignore', env: { ...process.env, ...env } }).status === 0) return { env, stop };
+    if (spawnSync('docker', ['info'], { stdio: 'ignore', env: { ...process.env, ...env } }).status === 0) {
+      const containerd = join(dir, 'exec', 'containerd', 'containerd.sock');
+      return { env, stop, ...(hasTool('ctr') && existsSync(containerd) ? { containerd } : {}) };
+    }
     if (child.exitCode !== null) return { skip: `dockerd exited (${child.exitCode}) at start` };
     await new Promise((r) => setTimeout(r, 200));
   }
