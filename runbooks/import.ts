@@ -15,6 +15,7 @@ export const params: ParamSpec[] = [
   { name: 'bundle', help: 'bundle directory holding toc.json, toc.json.minisig and the volumes', required: true },
   { name: 'trust', help: 'a trusted minisign public key (.pub)', required: true, multiple: true },
   { name: 'to', help: 'the repository directory that `airgap serve --root` serves', required: true },
+  { name: 'registry', help: 'also push every image to this OCI registry (http://host:port for plain HTTP)' },
   { name: 'results', help: 'where evidence goes', default: '$AIRGAP_RESULTS or ./results' },
 ];
 
@@ -22,18 +23,19 @@ export interface ImportParams {
   bundle: string;
   trust: string[];
   to: string;
+  registry?: string;
   results?: string;
   log?: (m: string) => void;
 }
 
 export async function run(p: ImportParams) {
-  return importStep(p.bundle, p.trust, p.to, { resultsDir: resultsDir(p.results), log: p.log ?? say });
+  return importStep(p.bundle, p.trust, p.to, { resultsDir: resultsDir(p.results), log: p.log ?? say }, p.registry);
 }
 
 if (import.meta.main) {
   await entry(meta, params, argv, async (v) => {
     const to = str(v.to)!;
-    const r = await run({ bundle: str(v.bundle)!, trust: list(v.trust), to, results: str(v.results) });
+    const r = await run({ bundle: str(v.bundle)!, trust: list(v.trust), to, registry: str(v.registry), results: str(v.results) });
     echo(`imported release ${r.release} into ${to}`);
     echo(`  blobs: ${r.blobs.imported} written, ${r.blobs.present} already there, ${r.blobs.rechecked} re-hashed in place`);
     for (const a of r.artifacts) echo(`  ${a.id} → ${a.placed.join(', ')}`);

@@ -1,4 +1,4 @@
-// npm run bench [-- --size 2G --runs 3 --json --keep]
+// npm run bench:bundle [-- --size 2G --runs 3 --json --keep] (also the first part of npm run bench)
 //
 // Bundle and verify throughput on a generated data set, as ratios to `openssl dgst -sha256` (the
 // machine's hashing limit) and `tar -c | sha256sum` (a hand-written script) on the same bytes in
@@ -17,7 +17,7 @@ import { generateFiles } from './bench/generate.ts';
 import { measure, rssProbe, StepFailed, stopRunning, type Measured } from './bench/measure.ts';
 import { formatReport, type BenchReport, type StepKey, type StepResult } from './bench/report.ts';
 
-const HELP = `npm run bench -- [options]
+const HELP = `npm run bench:bundle -- [options]   (npm run bench runs this with the same options, then the OCI and PyPI benches)
 
 Generates a data set, locks and mirrors it (untimed), then times, best of --runs, interleaved:
   airgap bundle --volume-size SIZE, airgap verify, openssl dgst -sha256 <files>,

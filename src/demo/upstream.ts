@@ -89,7 +89,7 @@ export async function makeUpstream(root: string): Promise<void> {
   ]) {
     await writeFile(join(root, 'pypi', 'packages', w.filename), w.bytes);
     const [name, version] = w.filename.split('-');
-    index.push({ project: name, version, filename: w.filename, sha256: sha256(w.bytes) });
+    index.push({ project: name, version, filename: w.filename, sha256: sha256(w.bytes), size: w.bytes.length });
   }
   for (const [rel, text] of simpleIndex(index)) {
     await mkdir(dirname(join(root, 'pypi', rel)), { recursive: true });

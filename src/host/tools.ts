@@ -12,6 +12,7 @@ export const TOOLS: Record<string, string> = {
   chromium: 'chromium',
   python3: 'python3',
   pip: 'python3-pip',
+  venv: 'python3-venv',
   skopeo: 'skopeo',
   'docker-registry': 'docker-registry',
   docker: 'docker.io',
@@ -19,7 +20,15 @@ export const TOOLS: Record<string, string> = {
   htpasswd: 'apache2-utils',
 };
 
+/** Tools that are Python modules, checked the way the code runs them. */
+const MODULE_CHECKS: Record<string, string[]> = {
+  pip: ['python3', '-m', 'pip', '--version'],
+  venv: ['python3', '-c', 'import ensurepip, venv'],
+};
+
 export function hasTool(name: string): boolean {
+  const check = MODULE_CHECKS[name];
+  if (check) return spawnSync(check[0], check.slice(1), { stdio: 'ignore' }).status === 0;
   return spawnSync('sh', ['-c', 'command -v "$1"', 'sh', name], { stdio: 'ignore' }).status === 0;
 }
 

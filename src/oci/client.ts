@@ -64,6 +64,10 @@ export class RegistryClient {
     const headers: Record<string, string> = {};
     if (this.creds) headers.Authorization = `Basic ${Buffer.from(`${this.creds.username}:${this.creds.password}`).toString('base64')}`;
     const res = await fetch(t, { headers });
+    if (res.status >= 500 || res.status === 429) {
+      await res.body?.cancel();
+      throw new FetchError(t.toString(), `${who}: token server answered HTTP ${res.status}`, res.status);
+    }
     if (!res.ok) {
       await res.body?.cancel();
       throw new AirgapError(`${who}: token server ${t.origin} refused (HTTP ${res.status})${this.creds ? '' : ' and no credentials are configured'}`, { hint: `set AIRGAP_REGISTRY_AUTH="${this.registry}=user:password" or docker login` });
@@ -114,7 +118,9 @@ export class RegistryClient {
 
   async hasManifest(repository: string, reference: string): Promise<string | undefined> {
     const res = await this.request('HEAD', `/v2/${repository}/manifests/${reference}`, { scope: `repository:${repository}:pull`, headers: { Accept: ACCEPT }, expect: [200, 404], what: `manifest ${repository}:${reference}` });
-    return res.status === 200 ? res.headers.get('docker-content-digest') ?? reference : undefined;
+    if (res.status !== 200) return undefined;
+    // Without the header the digest is only known from the bytes.
+    return res.headers.get('docker-content-digest') ?? (await this.getManifest(repository, reference)).digest;
   }
 
   /** The blob's bytes as a stream; the caller checks them against the digest while storing. */

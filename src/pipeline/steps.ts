@@ -14,7 +14,7 @@ import { redactUrl } from '../util/errors.ts';
 export interface StepOptions { resultsDir: string; log: (m: string) => void }
 
 const pinOf = (a: Record<string, unknown>) => String(a.sha256 ?? a.commit ?? a.digest ?? '');
-const sourceOf = (a: Record<string, unknown>) => redactUrl(String(a.url ?? a.source ?? ''));
+const sourceOf = (a: Record<string, unknown>) => redactUrl(String(a.url ?? a.image ?? a.source ?? ''));
 
 export async function lockStep(releaseDir: string, o: StepOptions) {
   const r = await lockRelease(releaseDir, o.log);

@@ -6,6 +6,7 @@ export interface IndexFile {
   version: string;
   filename: string;
   sha256: string;
+  size?: number;
   requiresPython?: string;
   metadataSha256?: string;
 }
@@ -43,6 +44,7 @@ export function simpleIndex(files: IndexFile[]): Map<string, string> {
         filename: f.filename,
         url: `../../packages/${encodeURIComponent(f.filename)}`,
         hashes: { sha256: f.sha256 },
+        ...(f.size !== undefined ? { size: f.size } : {}),
         ...(f.requiresPython ? { 'requires-python': f.requiresPython } : {}),
         ...(f.metadataSha256 ? { 'core-metadata': { sha256: f.metadataSha256 }, 'dist-info-metadata': { sha256: f.metadataSha256 } } : { 'core-metadata': false }),
       })),

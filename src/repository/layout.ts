@@ -8,6 +8,8 @@ import { writeJsonAtomic } from '../util/atomic.ts';
  *   blobs/sha256/<hex>     every imported blob, content-addressed
  *   raw/<path>             repository `raw` (hard links into blobs)
  *   git/<name>.git         repository `git` (bare repositories)
+ *   oci-layout, index.json the root is an OCI image layout: `/v2/` serves it (names = repo:tag)
+ *   pypi/simple, packages  repository `pypi`: static PEP 503/691 index and files (+ .metadata)
  *   .airgap/               journal, temporaries, repositories.json, releases/<version>/ (toc + lock)
  * Nothing outside .airgap/ is ever partial: every name appears by rename.
  */

@@ -27,7 +27,8 @@ export async function servePypi(req: IncomingMessage, res: ServerResponse, root:
     if (req.method !== 'GET' && req.method !== 'HEAD') return void res.writeHead(405, { Allow: 'GET, HEAD' }).end();
     if (!urlPath.endsWith('/')) return void res.writeHead(301, { Location: `${urlPath}/` }).end();
     const accept = String(req.headers.accept ?? 'text/html');
-    const json = quality(accept, JSON_TYPE) > 0 && quality(accept, JSON_TYPE) >= Math.max(quality(accept, 'text/html'), quality(accept, 'application/vnd.pypi.simple.v1+html'));
+    const jq = Math.max(quality(accept, JSON_TYPE), quality(accept, 'application/vnd.pypi.simple.latest+json'));
+    const json = jq > 0 && jq >= Math.max(quality(accept, 'text/html'), quality(accept, 'application/vnd.pypi.simple.v1+html'), quality(accept, 'application/vnd.pypi.simple.latest+html'));
     const body = await readFile(join(root, rel, json ? 'index.json' : 'index.html')).catch(() => undefined);
     if (!body) return void res.writeHead(404).end('not found\n');
     res.writeHead(200, { 'Content-Type': json ? JSON_TYPE : 'text/html; charset=utf-8', 'Content-Length': body.length, Vary: 'Accept' });

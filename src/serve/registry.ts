@@ -6,6 +6,7 @@ import type { BlobWriter, Store } from '../store/store.ts';
 import { readIndex, REF_NAME, resolveRef, tagRef } from '../oci/layout.ts';
 import { childrenOf, manifestMediaType, MANIFEST_TYPES, parseManifest } from '../oci/media.ts';
 import { sha256 } from '../util/hash.ts';
+import { DigestMismatchError } from '../util/errors.ts';
 
 const DIGEST = /^sha256:[0-9a-f]{64}$/;
 const NAME = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
@@ -76,6 +77,7 @@ export function registryHandler(store: Store) {
     } catch {
       return fail(res, 400, 'MANIFEST_INVALID', 'manifest is not JSON');
     }
+    if (!MANIFEST_TYPES.includes(mediaType)) return fail(res, 400, 'MANIFEST_INVALID', `unsupported manifest media type ${mediaType}`);
     for (const c of children) {
       const have = await store.has(c.digest);
       if (!have || have.size !== c.size) return fail(res, 400, 'MANIFEST_BLOB_UNKNOWN', `blob unknown: ${c.digest}`);
@@ -126,11 +128,11 @@ export function registryHandler(store: Store) {
     if (!DIGEST.test(digest)) { await u.writer.abort(); return fail(res, 400, 'DIGEST_INVALID', 'digest query parameter missing or invalid'); }
     try {
       await appendBody(req, u);
-      const blob = await u.writer.commit();
-      if (blob.digest !== digest) return fail(res, 400, 'DIGEST_INVALID', `upload hashes to ${blob.digest}, not ${digest}`);
+      // The digest is known only now: bytes that do not match it never get a name in the store.
+      await u.writer.commit(digest);
     } catch (err) {
       await u.writer.abort();
-      return fail(res, 400, 'BLOB_UPLOAD_INVALID', (err as Error).message);
+      return fail(res, 400, err instanceof DigestMismatchError ? 'DIGEST_INVALID' : 'BLOB_UPLOAD_INVALID', (err as Error).message);
     }
     res.writeHead(201, { Location: `/v2/${u.name}/blobs/${digest}`, 'Docker-Content-Digest': digest, 'Content-Length': 0 }).end();
   }

@@ -13,8 +13,8 @@ export interface Blob {
 
 export interface BlobWriter {
   write(chunk: Uint8Array): Promise<void>;
-  /** check digest and size, fsync, rename into place */
-  commit(): Promise<Blob>;
+  /** check digest (the one given at creation, or here) and size, fsync, rename into place */
+  commit(expected?: string): Promise<Blob>;
   abort(): Promise<void>;
 }
 
@@ -90,10 +90,11 @@ export class Store {
         await fh.write(chunk, 0, chunk.length, at);
       },
       abort: async () => { await close(); await rm(tmp, { force: true }); },
-      commit: async () => {
+      commit: async (late?: string) => {
         try {
           const digest = `sha256:${h.digest('hex')}`;
-          if (opts.expected && opts.expected !== digest) throw new DigestMismatchError(opts.what, opts.expected, digest);
+          const expected = late ?? opts.expected;
+          if (expected && expected !== digest) throw new DigestMismatchError(opts.what, expected, digest);
           if (opts.expectedSize !== undefined && opts.expectedSize !== size) throw new AirgapError(`${opts.what}: ${size} bytes, expected ${opts.expectedSize}`);
           await fh.sync();
           await close();

@@ -61,7 +61,7 @@ export const pypiKind: Kind<PypiEntry, PypiLocked> = {
         metadataSha256 = sha256(meta);
       }
     }
-    const entry: IndexFile = { project: a.name, version: a.version, filename: a.filename, sha256: a.sha256, ...(a.requiresPython ? { requiresPython: a.requiresPython } : {}), ...(metadataSha256 ? { metadataSha256 } : {}) };
+    const entry: IndexFile = { project: a.name, version: a.version, filename: a.filename, sha256: a.sha256, size: blobs[0].size, ...(a.requiresPython ? { requiresPython: a.requiresPython } : {}), ...(metadataSha256 ? { metadataSha256 } : {}) };
     await writeJsonAtomic(join(d.files, `${a.filename}.json`), entry);
     return [`pypi/packages/${a.filename}`];
   },
