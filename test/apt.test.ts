@@ -1,0 +1,100 @@
+import { describe, it, expect } from 'vitest';
+import * as openpgp from 'openpgp';
+import { compareVersions } from '../src/apt/version.ts';
+import { parseDepends } from '../src/apt/depends.ts';
+import { parsePackages, resolveClosure } from '../src/apt/closure.ts';
+import { verifyInRelease, readKeyring } from '../src/apt/release.ts';
+
+describe('apt: Debian version order (dpkg)', () => {
+  it.each([
+    ['1.0~rc1', '1.0', -1], ['1.0', '1.0-0', 0], ['1:1.0', '2.0', 1], ['1.0-1', '1.0-2', -1],
+    ['1.0a', '1.0', 1], ['1.0+b1', '1.0', 1], ['2.36-9+deb12u4', '2.36-9', 1], ['1.10', '1.9', 1],
+    ['1.0~~', '1.0~', -1], ['0:1.2', '1.2', 0], ['1.2.3-1~bpo12+1', '1.2.3-1', -1],
+  ])('%s vs %s → %i', (a, b, want) => expect(compareVersions(a as string, b as string)).toBe(want));
+});
+
+describe('apt: relations', () => {
+  it('parses alternatives, versions, :any and arch qualifiers', () => {
+    expect(parseDepends('libc6 (>= 2.36), python3:any | python3-minimal, foo [amd64]')).toEqual([
+      [{ name: 'libc6', op: '>=', version: '2.36' }],
+      [{ name: 'python3', arch: 'any' }, { name: 'python3-minimal' }],
+      [{ name: 'foo' }],
+    ]);
+  });
+});
+
+const stanza = (f: Record<string, string>) => Object.entries({ Filename: `pool/main/${f.Package}.deb`, SHA256: 'a'.repeat(64), Size: '10', Architecture: 'amd64', ...f }).map(([k, v]) => `${k}: ${v}`).join('\n');
+const packages = (...s: Record<string, string>[]) => s.map(stanza).join('\n\n') + '\n';
+
+describe('apt: dependency closure', () => {
+  const main = parsePackages(packages(
+    { Package: 'app', Version: '1.0', Depends: 'libfoo (>= 2) | libbar, mail-transport-agent, python3:any', 'Pre-Depends': 'dpkg' },
+    { Package: 'libfoo', Version: '1.5' },
+    { Package: 'libfoo', Version: '2.1', Depends: 'libc6' },
+    { Package: 'libbar', Version: '9' },
+    { Package: 'postfix', Version: '3.7', Provides: 'mail-transport-agent' },
+    { Package: 'python3', Version: '3.11.2', Architecture: 'all' },
+    { Package: 'libc6', Version: '2.36-9' },
+    { Package: 'libc6', Version: '2.36-9', Architecture: 'arm64' },
+    { Package: 'dpkg', Version: '1.21' },
+  ), 'bookworm', 'Packages');
+  const updates = parsePackages(packages({ Package: 'libc6', Version: '2.36-9+deb12u4' }), 'bookworm-updates', 'Packages');
+
+  it('follows Pre-Depends and Depends, takes the first satisfiable alternative, Provides and arch all', () => {
+    const got = resolveClosure(main, [{ name: 'app' }], 'amd64');
+    expect(got.map((p) => `${p.name}=${p.version}`)).toEqual(['app=1.0', 'dpkg=1.21', 'libc6=2.36-9', 'libfoo=2.1', 'postfix=3.7', 'python3=3.11.2']);
+  });
+
+  it('a source listed first in priority wins (updates over the release)', () => {
+    const got = resolveClosure([...main, ...updates], [{ name: 'libc6' }], 'amd64', ['bookworm-updates', 'bookworm']);
+    expect(got.map((p) => `${p.name}=${p.version}@${p.origin}`)).toEqual(['libc6=2.36-9+deb12u4@bookworm-updates']);
+  });
+
+  it('an unsatisfiable dependency names who needs what', () => {
+    const broken = parsePackages(packages({ Package: 'x', Version: '1', Depends: 'missing (>= 2) | alsomissing' }), 'bookworm', 'Packages');
+    expect(() => resolveClosure(broken, [{ name: 'x' }], 'amd64')).toThrow(/x 1: cannot satisfy "missing \(>= 2\) \| alsomissing" for amd64/);
+  });
+
+  it('a stanza without SHA256 is refused with the file named', () => {
+    expect(() => parsePackages('Package: y\nVersion: 1\nFilename: pool/y.deb\n', 'b', 'dists/b/main/binary-amd64/Packages')).toThrow(/dists\/b\/main\/binary-amd64\/Packages: stanza y lacks/);
+  });
+});
+
+describe('apt: InRelease signatures (openpgp.js, no gpg)', () => {
+  const release = (validUntil?: string) => [
+    'Origin: Test', 'Suite: bookworm', 'Codename: bookworm', 'Date: Sat, 01 Jun 2024 00:00:00 UTC',
+    ...(validUntil ? [`Valid-Until: ${validUntil}`] : []),
+    'Architectures: amd64', 'Components: main', 'SHA256:',
+    ` ${'b'.repeat(64)} 1234 main/binary-amd64/Packages`, ` ${'c'.repeat(64)} 567 main/binary-amd64/Packages.gz`, '',
+  ].join('\n');
+  const keypair = () => openpgp.generateKey({ type: 'curve25519', userIDs: [{ name: 'repo', email: 'repo@test' }], format: 'object' });
+  const sign = async (text: string, key: openpgp.PrivateKey) => openpgp.sign({ message: await openpgp.createCleartextMessage({ text }), signingKeys: key });
+
+  it('accepts the right key and reads the index list', async () => {
+    const { privateKey, publicKey } = await keypair();
+    const keyring = await readKeyring(publicKey.write());
+    const r = await verifyInRelease(await sign(release(), privateKey), keyring, 'dists/bookworm/InRelease');
+    expect(r.files.get('main/binary-amd64/Packages.gz')).toEqual({ sha256: 'c'.repeat(64), size: 567, path: 'main/binary-amd64/Packages.gz' });
+    expect(await readKeyring(Buffer.from(publicKey.armor()))).toHaveLength(1);
+  });
+
+  it('refuses a signature by another key, naming the file', async () => {
+    const { privateKey } = await keypair();
+    const other = await keypair();
+    await expect(verifyInRelease(await sign(release(), privateKey), [other.publicKey], 'dists/bookworm/InRelease'))
+      .rejects.toThrow(/dists\/bookworm\/InRelease: signature not valid for the given keyring/);
+  });
+
+  it('refuses a Release altered after signing', async () => {
+    const { privateKey, publicKey } = await keypair();
+    const text = (await sign(release(), privateKey)).replace('1234 main/binary-amd64/Packages', '1235 main/binary-amd64/Packages');
+    await expect(verifyInRelease(text, [publicKey], 'dists/bookworm/InRelease')).rejects.toThrow(/signature not valid/);
+  });
+
+  it('refuses an expired Valid-Until unless told otherwise', async () => {
+    const { privateKey, publicKey } = await keypair();
+    const signed = await sign(release('Sat, 08 Jun 2024 00:00:00 UTC'), privateKey);
+    await expect(verifyInRelease(signed, [publicKey], 'dists/bookworm-security/InRelease', { now: new Date('2024-07-01') })).rejects.toThrow(/expired \(Valid-Until 2024-06-08/);
+    await expect(verifyInRelease(signed, [publicKey], 'x', { now: new Date('2024-07-01'), allowExpired: true })).resolves.toBeDefined();
+  });
+});
