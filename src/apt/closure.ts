@@ -16,12 +16,15 @@ export interface DebPackage {
   provides: Relation[];
   /** which source it came from (suite), for pinning */
   origin: string;
+  /** the stanza as the source wrote it (field names and order kept: debootstrap greps them) */
+  control: string;
 }
 
 /** Packages file text → packages; a stanza without Filename or SHA256 is refused, naming it. */
 export function parsePackages(text: string, origin: string, where: string): DebPackage[] {
   const out: DebPackage[] = [];
-  for (const p of paragraphs(text)) {
+  for (const control of text.split(/\n[ \t]*\n/).map((s) => s.trim()).filter(Boolean)) {
+    const p = paragraphs(control).next().value!;
     const name = p.get('package');
     const sha256 = p.get('sha256');
     const filename = p.get('filename');
@@ -30,7 +33,7 @@ export function parsePackages(text: string, origin: string, where: string): DebP
       name, version: p.get('version')!, architecture: p.get('architecture') ?? 'all', filename, sha256, size: Number(p.get('size') ?? 0),
       priority: p.get('priority'), essential: p.get('essential') === 'yes',
       depends: [...parseDepends(p.get('pre-depends')), ...parseDepends(p.get('depends'))],
-      provides: parseDepends(p.get('provides')).flat(), origin,
+      provides: parseDepends(p.get('provides')).flat(), origin, control,
     });
   }
   return out;

@@ -31,7 +31,8 @@ export function run(cmd: string, args: string[], opts: RunOptions = {}): Promise
       const stdout = Buffer.concat(out).toString('utf8');
       const stderr = Buffer.concat(err).toString('utf8');
       if (code === 0) return resolve({ stdout, stderr });
-      const tail = stderr.trim().split('\n').slice(-5).join('\n');
+      // some tools (apt-get) report on stdout: take the last words from wherever they are
+      const tail = (stderr.trim() || stdout.trim()).split('\n').slice(-5).join('\n');
       reject(new AirgapError(`${cmd} ${args.map((a) => (a.includes('://') ? redactUrl(a) : a)).join(' ')} failed (${signal ?? `exit ${code}`})${tail ? `:\n${tail}` : ''}`));
     });
     child.stdin.end(opts.input);

@@ -29,7 +29,7 @@ export interface ImportResult {
  * artifact is placed by its kind, then every blob is hashed again where it now lies. A rerun after
  * a crash skips what is already whole and finishes the rest.
  */
-export async function importBundle(bundleDir: string, trust: string[], repoRoot: string, log: (m: string) => void, registry?: string): Promise<ImportResult> {
+export async function importBundle(bundleDir: string, trust: string[], repoRoot: string, log: (m: string) => void, registry?: string, aptKey?: string): Promise<ImportResult> {
   const verify = await verifyBundle(bundleDir, trust);
   if (!verify.ok || !verify.toc || !verify.lock) {
     throw Object.assign(new AirgapError(`bundle ${bundleDir} failed verification; nothing imported:\n${verify.problems.map((p) => `  ${[p.volume, p.artifact].filter(Boolean).join(' ')}${p.volume || p.artifact ? ': ' : ''}${p.message}`).join('\n')}`), { verify });
@@ -60,7 +60,7 @@ export async function importBundle(bundleDir: string, trust: string[], repoRoot:
 
   const blobsOf = new Map(toc.blobs.map((b) => [b.digest, b]));
   const artifacts: ImportResult['artifacts'] = [];
-  const ctx = { repoRoot, store: repo.store, log, tmpDir: repo.tmpDir, registry };
+  const ctx = { repoRoot, store: repo.store, log, tmpDir: repo.tmpDir, registry, aptKey };
   for (const a of lock.artifacts) {
     const entry = toc.artifacts.find((t) => t.id === a.id)!;
     const blobs: Blob[] = entry.blobs.map((d) => ({ digest: d, size: blobsOf.get(d)!.size }));
@@ -81,7 +81,7 @@ export async function importBundle(bundleDir: string, trust: string[], repoRoot:
   const rel = repo.releaseDir(toc.release);
   await mkdir(rel, { recursive: true });
   for (const f of [TOC, BUNDLE_LOCK]) await copyFile(join(bundleDir, f), join(rel, f));
-  await repo.addRepositories(Object.fromEntries(kinds.filter((k) => lock.artifacts.some((a) => a.kind === k.name)).map((k) => [k.repository.name, k.repository.format])));
+  await repo.addRepositories(Object.fromEntries(kinds.filter((k) => k.name !== 'apt' && lock.artifacts.some((a) => a.kind === k.name)).map((k) => [k.repository.name, k.repository.format])));
   await journal.append({ event: 'end', release: toc.release, toc: verify.tocSha256!, ok: true });
   return {
     verify, release: toc.release, tocSha256: verify.tocSha256!, lockSha256: verify.lockSha256!, repository: repoRoot,

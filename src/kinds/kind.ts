@@ -30,6 +30,8 @@ export interface ImportContext {
   tmpDir: string;
   /** also push into this registry (`airgap import --registry URL`) */
   registry?: string;
+  /** the OpenPGP secret key that signs apt repositories (`airgap import --apt-key FILE`) */
+  aptKey?: string;
   log: (message: string) => void;
 }
 

@@ -52,7 +52,9 @@ export function handler(repoRoot: string, log: (line: string) => void = () => {}
       const rest = decoded.slice(2).filter((s, i, a) => s !== '' || i === a.length - 1);
       const rel = rest.join('/').replace(/\/$/, '');
       if (rel && unsafePathReason(rel)) return void res.writeHead(400).end(`${unsafePathReason(rel)}\n`);
-      if (format === 'raw') return await serveRaw(req, res, join(repoRoot, name), rel || '.', url.pathname);
+      // dot-directories hold the import's sidecars, never content
+      if (rest.some((s) => s.startsWith('.'))) return void res.writeHead(404).end('not found\n');
+      if (format === 'raw' || format === 'apt') return await serveRaw(req, res, join(repoRoot, name), rel || '.', url.pathname);
       if (format === 'pypi') return await servePypi(req, res, join(repoRoot, name), rel || '.', url.pathname);
       if (format === 'git') return await serveGit(req, res, join(repoRoot, name), `/${rel}`, url.search.slice(1));
       res.writeHead(501).end(`repository format "${format}" is not served yet\n`);

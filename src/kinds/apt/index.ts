@@ -1,0 +1,121 @@
+import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import type { Kind } from '../kind.ts';
+import { aptEntry, aptLocked, type AptEntry, type AptLocked } from './schema.ts';
+import { pinnedFileSteps } from '../pinned-file.ts';
+import { placeBlob } from '../../repository/link.ts';
+import { Repository } from '../../repository/layout.ts';
+import { fetchBytes, fetchPackages } from '../../apt/fetch-index.ts';
+import { readKeyring, verifyInRelease } from '../../apt/release.ts';
+import { parsePackages, resolveClosure, type DebPackage } from '../../apt/closure.ts';
+import { packagesText, releaseText, signRelease, withFilename } from '../../apt/publish.ts';
+import { readOpenpgpSecretKey } from '../../trust/openpgp.ts';
+import { writeFileAtomic, writeJsonAtomic } from '../../util/atomic.ts';
+import { AirgapError, UsageError } from '../../util/errors.ts';
+import type { Relation } from '../../apt/depends.ts';
+
+const SIDECARS = '.packages';
+
+export const aptKind: Kind<AptEntry, AptLocked> = {
+  name: 'apt',
+  repository: { name: 'debian', format: 'apt' },
+  entry: aptEntry as never,
+  locked: aptLocked,
+
+  /**
+   * Per source: InRelease verified against its keyring, each Packages file checked against the
+   * Release hashes, then the closure resolved per architecture (suites in the order given win).
+   */
+  async lock(entries, ctx) {
+    const out = new Map<string, AptLocked>();
+    for (const e of entries) {
+      const keyringPath = resolve(ctx.releaseDir, e.keyring);
+      const keyring = await readKeyring(await readFile(keyringPath).catch(() => { throw new UsageError(`apt ${e.name}: keyring ${keyringPath} not found`); }));
+      const base = e.url.replace(/\/+$/, '');
+      const pkgs: DebPackage[] = [];
+      const component = new Map<DebPackage, string>();
+      for (const suite of e.suites) {
+        ctx.log(`lock: apt ${e.name}: ${suite}`);
+        const where = `${base}/dists/${suite}/InRelease`;
+        const release = await verifyInRelease((await fetchBytes(where)).toString('utf8'), keyring, where, { allowExpired: e.allowExpired });
+        for (const comp of e.components) {
+          for (const arch of e.architectures) {
+            const { text, path } = await fetchPackages(base, suite, release, comp, arch);
+            for (const p of parsePackages(text, suite, `${base}/${path}`)) { pkgs.push(p); component.set(p, comp); }
+          }
+        }
+      }
+      for (const arch of e.architectures) {
+        const wanted: Relation[] = [
+          ...e.packages.map((name) => ({ name })),
+          ...[...new Set(pkgs.filter((p) => p.priority && (e.priorities as string[]).includes(p.priority) && (p.architecture === arch || p.architecture === 'all')).map((p) => p.name))].map((name) => ({ name })),
+        ];
+        const chosen = e.closure ? resolveClosure(pkgs, wanted, arch, e.suites) : resolveClosure(pkgs.filter((p) => wanted.some((w) => w.name === p.name)), wanted, arch, e.suites);
+        for (const p of chosen) {
+          const id = `apt:${e.as.repository}:${p.name}_${p.version}_${p.architecture}`;
+          const known = out.get(id);
+          if (known) { if (!known.indexes.includes(arch)) known.indexes.push(arch); continue; }
+          out.set(id, aptLocked.parse({
+            kind: 'apt', id, name: p.name, version: p.version, architecture: p.architecture, url: `${base}/${p.filename}`,
+            sha256: p.sha256, size: p.size, filename: p.filename, repository: e.as.repository, suite: e.as.suite ?? e.suites[0],
+            component: component.get(p)!, indexes: [arch], control: p.control,
+          }));
+        }
+      }
+    }
+    return [...out.values()];
+  },
+
+  ...pinnedFileSteps<AptLocked>(),
+
+  /** The .deb in the pool; its stanza in a sidecar per index it belongs to. */
+  async place(a, blobs, ctx) {
+    const root = join(ctx.repoRoot, a.repository);
+    await placeBlob(ctx.store, blobs[0].digest, join(root, a.filename), ctx.tmpDir);
+    for (const arch of a.indexes) {
+      await writeJsonAtomic(join(root, SIDECARS, a.suite, a.component, arch, `${a.name}_${a.version}_${a.architecture}.json`), { control: withFilename(a.control, a.filename) });
+    }
+    return [`${a.repository}/${a.filename}`];
+  },
+
+  /** Packages(.gz), Release, InRelease and Release.gpg for every suite, signed with the factory key. */
+  async finalize(ctx) {
+    const repos: Record<string, string> = {};
+    for (const repo of await readdir(ctx.repoRoot).catch(() => [] as string[])) {
+      const sidecars = join(ctx.repoRoot, repo, SIDECARS);
+      const suites = await readdir(sidecars).catch(() => undefined);
+      if (!suites) continue;
+      if (!ctx.aptKey) throw new AirgapError('Debian packages are imported, but no key to sign their repository was given', { exitCode: 2, hint: 'pass --apt-key FILE (make one with `airgap keygen --openpgp`)' });
+      const key = await readOpenpgpSecretKey(ctx.aptKey);
+      for (const suite of suites) {
+        const files = new Map<string, Buffer>();
+        const components = await readdir(join(sidecars, suite));
+        const arches = new Set<string>();
+        for (const comp of components) {
+          for (const arch of await readdir(join(sidecars, suite, comp))) {
+            arches.add(arch);
+            const dir = join(sidecars, suite, comp, arch);
+            const stanzas = await Promise.all((await readdir(dir)).map(async (f) => (JSON.parse(await readFile(join(dir, f), 'utf8')) as { control: string }).control));
+            const text = Buffer.from(packagesText(stanzas));
+            files.set(`${comp}/binary-${arch}/Packages`, text);
+            files.set(`${comp}/binary-${arch}/Packages.gz`, gzipSync(text, { level: 9 }));
+          }
+        }
+        const dists = join(ctx.repoRoot, repo, 'dists', suite);
+        await mkdir(dists, { recursive: true });
+        for (const [path, bytes] of files) await writeFileAtomic(join(dists, path), bytes);
+        const release = releaseText({ suite, components: components.sort(), architectures: [...arches].sort(), date: new Date(), files });
+        const signed = await signRelease(release, key);
+        await writeFileAtomic(join(dists, 'Release'), release);
+        await writeFileAtomic(join(dists, 'Release.gpg'), signed.releaseGpg);
+        await writeFileAtomic(join(dists, 'InRelease'), signed.inRelease);
+      }
+      // where Nexus publishes it: clients fetch it for signed-by
+      await writeFileAtomic(join(ctx.repoRoot, repo, 'repository-key.gpg'), Buffer.from(key.toPublic().write()));
+      await writeFileAtomic(join(ctx.repoRoot, repo, 'repository-key.asc'), key.toPublic().armor());
+      repos[repo] = 'apt';
+    }
+    await new Repository(ctx.repoRoot).addRepositories(repos);
+  },
+};

@@ -1,0 +1,46 @@
+import { z } from 'zod';
+
+const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, . _ -');
+const pkg = z.string().regex(/^[a-z0-9][a-z0-9+.-]*$/, 'a Debian package name');
+
+/** Debian packages from signed repositories: what to take, and its dependency closure. */
+export const aptEntry = z.strictObject({
+  name,
+  /** the repository root (the directory holding dists/ and pool/) */
+  url: z.string().min(1),
+  /** in priority order: a suite listed first wins over later ones (see adr/0012) */
+  suites: z.array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._/-]*$/)).min(1),
+  components: z.array(z.string().regex(/^[a-z0-9-]+$/)).default(['main']),
+  architectures: z.array(z.string().regex(/^[a-z0-9-]+$/)).default(['amd64']),
+  /** the keyring that signs the upstream (binary .gpg or armoured .asc), relative to the release dir */
+  keyring: z.string().min(1),
+  packages: z.array(pkg).default([]),
+  /** add every package of these priorities (bootstrapping sets) */
+  priorities: z.array(z.enum(['required', 'important'])).default([]),
+  closure: z.boolean().default(true),
+  allowExpired: z.boolean().default(false),
+  /** the repository and suite inside the gap */
+  as: z.strictObject({ repository: name.default('debian'), suite: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/).optional() }).default({ repository: 'debian' }),
+});
+export type AptEntry = z.infer<typeof aptEntry>;
+
+export const aptLocked = z.strictObject({
+  kind: z.literal('apt'),
+  id: z.string(),
+  name: z.string(),
+  version: z.string(),
+  architecture: z.string(),
+  url: z.string(),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  size: z.number().int().nonnegative(),
+  /** the pool path inside the gap's repository */
+  filename: z.string(),
+  repository: z.string(),
+  suite: z.string(),
+  component: z.string(),
+  /** the binary-<arch> indexes it belongs in (several for Architecture: all) */
+  indexes: z.array(z.string()).min(1),
+  /** the upstream Packages stanza: the index inside the gap is written from it */
+  control: z.string(),
+});
+export type AptLocked = z.infer<typeof aptLocked>;
