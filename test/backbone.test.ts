@@ -31,13 +31,14 @@ describe('backbone: lock → mirror → bundle → verify → import → serve',
 
   it('lock pins files by sha256 (one per arch) and git by commit', async () => {
     const ids = lock.artifacts.map((a: any) => a.id);
-    expect(ids).toEqual(['file:hello', 'file:tool:amd64', 'file:tool:arm64', 'file:world', 'git:demo-app', 'oci:hello-image', 'oci:multi-image', 'pypi:demo_greeting-1.0-py3-none-any.whl', 'pypi:demo_words-1.0-py3-none-any.whl']);
-    const hello = lock.artifacts[0];
+    expect(ids).toEqual(['apt:debian:demo-data_1.0-1_all', 'apt:debian:demo-lib_1.0-1_amd64', 'apt:debian:demo-tool_1.0-1_amd64', 'file:hello', 'file:tool:amd64', 'file:tool:arm64', 'file:world', 'git:demo-app', 'oci:hello-image', 'oci:multi-image', 'pypi:demo_greeting-1.0-py3-none-any.whl', 'pypi:demo_words-1.0-py3-none-any.whl']);
+    const byId = (id: string) => lock.artifacts.find((a: any) => a.id === id);
+    const hello = byId('file:hello');
     expect(hello.sha256).toBe(sha256(await readFile(join(r.upstreamDir, 'raw/tarballs/hello-1.0.tar.gz'))));
     expect(hello.version).toBe('1.0');
-    expect(lock.artifacts[1].url).toMatch(/tool-amd64$/);
+    expect(byId('file:tool:amd64').url).toMatch(/tool-amd64$/);
     const head = execFileSync('git', ['-C', join(r.upstreamDir, 'git/demo-app.git'), 'rev-parse', 'main']).toString().trim();
-    expect(lock.artifacts[4]).toMatchObject({ commit: head, refName: 'refs/heads/main' });
+    expect(byId('git:demo-app')).toMatchObject({ commit: head, refName: 'refs/heads/main' });
   });
 
   it("the signature verifies with Debian's minisign and SHA256SUMS with sha256sum -c", async () => {
@@ -59,7 +60,7 @@ describe('backbone: lock → mirror → bundle → verify → import → serve',
       expect(names.length).toBe(v.blobs);
     }
     expect(toc.lock.sha256).toBe(sha256(await readFile(join(r.release, 'factory.lock.json'))));
-    expect(toc.artifacts.map((a: any) => a.kind)).toEqual(['file', 'file', 'file', 'file', 'git', 'oci', 'oci', 'pypi', 'pypi']);
+    expect(toc.artifacts.map((a: any) => a.kind)).toEqual(['apt', 'apt', 'apt', 'file', 'file', 'file', 'file', 'git', 'oci', 'oci', 'pypi', 'pypi']);
   });
 
   it('bundling the same lock twice gives byte-identical volumes, toc and signature', async () => {
@@ -86,7 +87,7 @@ describe('backbone: lock → mirror → bundle → verify → import → serve',
 
   it('import, then serve: git clone and downloads give exactly the locked bytes', async () => {
     const repo = join(dir, 'repo');
-    await ok(['import', join(dir, 'bundle'), '--trust', r.keys.publicPath, '--to', repo]);
+    await ok(['import', join(dir, 'bundle'), '--trust', r.keys.publicPath, '--to', repo, '--apt-key', r.aptKey]);
     const s = await startServer(repo, { host: '127.0.0.1', port: 0 });
     try {
       for (const a of lock.artifacts.filter((x: any) => x.kind === 'file')) {
@@ -97,7 +98,7 @@ describe('backbone: lock → mirror → bundle → verify → import → serve',
       const clone = join(dir, 'clone');
       // async: the server runs in this process, a sync child would starve it
       await run('git', ['clone', '-q', `${s.url}/repository/git/demo-app.git`, clone]);
-      expect(execFileSync('git', ['-C', clone, 'rev-parse', 'HEAD']).toString().trim()).toBe(lock.artifacts[4].commit);
+      expect(execFileSync('git', ['-C', clone, 'rev-parse', 'HEAD']).toString().trim()).toBe(lock.artifacts.find((a: any) => a.id === 'git:demo-app').commit);
       expect(execFileSync('git', ['-C', clone, 'log', '--format=%s']).toString()).toMatch(/first commit/);
     } finally {
       await s.close();
@@ -105,7 +106,7 @@ describe('backbone: lock → mirror → bundle → verify → import → serve',
   });
 
   it('a second import is idempotent and says what was already there', async () => {
-    const res = await ok(['import', join(dir, 'bundle'), '--trust', r.keys.publicPath, '--to', join(dir, 'repo'), '--json']);
+    const res = await ok(['import', join(dir, 'bundle'), '--trust', r.keys.publicPath, '--to', join(dir, 'repo'), '--apt-key', r.aptKey, '--json']);
     const out = JSON.parse(res.stdout);
     const toc = JSON.parse(await readFile(join(dir, 'bundle/toc.json'), 'utf8'));
     expect(out.blobs.imported).toBe(0);

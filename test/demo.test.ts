@@ -16,7 +16,7 @@ describe('airgap demo', () => {
     expect(r.stdout).toContain(`${join(dir, 'ws')}/bundle`);
     expect(r.stderr).toMatch(/git clone \/repository\/git\/demo-app\.git → HEAD [0-9a-f]{12} as locked/);
     expect((await readdir(join(dir, 'ws/bundle'))).sort()).toEqual(['SHA256SUMS', 'factory.lock.json', 'toc.json', 'toc.json.minisig', 'volume-0001.tar', 'volume-0002.tar']);
-    expect(await readdir(join(dir, 'ws/keys'))).toEqual(['airgap.key', 'airgap.pub']);
+    expect((await readdir(join(dir, 'ws/keys'))).sort()).toEqual(['airgap-openpgp.asc', 'airgap-openpgp.key', 'airgap.key', 'airgap.pub']);
     expect(await readdir(join(dir, 'ws/repo'))).toEqual(expect.arrayContaining(['raw', 'git', 'blobs']));
     expect((await readdir(join(dir, 'results/0.1.0-demo'))).sort()).toEqual(['bundle.json', 'import.json', 'lock.json', 'mirror.json', 'verify.json']);
   });

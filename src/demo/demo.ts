@@ -12,15 +12,22 @@ import type { FileLocked } from '../kinds/file/schema.ts';
 import type { GitLocked } from '../kinds/git/schema.ts';
 import type { OciLocked } from '../kinds/oci/schema.ts';
 import type { PypiLocked } from '../kinds/pypi/schema.ts';
+import type { AptLocked } from '../kinds/apt/schema.ts';
+import { readKeyring, verifyInRelease } from '../apt/release.ts';
+import { generateOpenpgpKey } from '../trust/openpgp.ts';
 import { RegistryClient } from '../oci/client.ts';
 
 export const DEMO_RELEASE = resolve(import.meta.dirname, '../../releases/demo');
 export const DEMO_VOLUME_SIZE = 256 * 1024;
 
-/** The declaration and what it refers to (constraints), not the notes or an old lock. */
-export async function copyDemoRelease(to: string): Promise<void> {
+/**
+ * The declaration and what it refers to (constraints), not the notes or an old lock; and the
+ * generated upstream's archive key, which the declaration trusts as `upstream-keyring.asc`.
+ */
+export async function copyDemoRelease(to: string, upstreamDir: string): Promise<void> {
   await mkdir(to, { recursive: true });
   for (const f of await readdir(DEMO_RELEASE)) if (f !== 'NOTES.md' && f !== 'factory.lock.json') await copyFile(join(DEMO_RELEASE, f), join(to, f));
+  await copyFile(join(upstreamDir, 'debian-upstream', 'archive-key.asc'), join(to, 'upstream-keyring.asc'));
 }
 
 export interface DemoResult {
@@ -37,7 +44,7 @@ export interface DemoResult {
  * for the internet (Env A), the bundle directory for the media, the repository for Env B.
  */
 export async function runDemo(workspace: string, o: StepOptions): Promise<DemoResult> {
-  ensureTools(['git', 'python3', 'pip']);
+  ensureTools(['git', 'python3', 'pip', 'dpkg-deb']);
   const ws = resolve(workspace);
   const d = {
     upstream: join(ws, 'upstream'), release: join(ws, 'release'), store: join(ws, 'store'),
@@ -45,7 +52,7 @@ export async function runDemo(workspace: string, o: StepOptions): Promise<DemoRe
   };
   const step = (n: number, text: string) => o.log(`\n[${n}/8] ${text}`);
 
-  step(1, 'upstream: generating tarballs, binaries, a git repository, images and Python packages, served on loopback');
+  step(1, 'upstream: generating tarballs, binaries, a git repository, images, Python and Debian packages, served on loopback');
   await makeUpstream(d.upstream);
   const upstream = await startServer(d.upstream, { host: '127.0.0.1', port: 0 });
   let served: Awaited<ReturnType<typeof startServer>> | undefined;
@@ -54,11 +61,13 @@ export async function runDemo(workspace: string, o: StepOptions): Promise<DemoRe
     process.env.DEMO_REGISTRY = new URL(upstream.url).host;
     o.log(`      upstream at ${upstream.url}`);
     await mkdir(d.release, { recursive: true });
-    await copyDemoRelease(d.release);
+    await copyDemoRelease(d.release, d.upstream);
 
     step(2, 'keygen: an ed25519 signing key for this workspace');
     if (await stat(join(d.keys, 'airgap.key')).then(() => false, () => true)) await generateKeyPair(d.keys);
     else o.log('      reusing the key already in the workspace');
+    // and an OpenPGP key: apt checks the repository inside the gap with it
+    if (await stat(join(d.keys, 'airgap-openpgp.key')).then(() => false, () => true)) await generateOpenpgpKey(d.keys);
 
     step(3, 'lock: pinning every artifact');
     const locked = await lockStep(d.release, o);
@@ -80,7 +89,7 @@ export async function runDemo(workspace: string, o: StepOptions): Promise<DemoRe
     o.log(`      OK, signed by ${verified.key?.keyId}`);
 
     step(7, 'import: into the embedded repository');
-    const imported = await importStep(d.bundle, [join(d.keys, 'airgap.pub')], d.repo, o);
+    const imported = await importStep(d.bundle, [join(d.keys, 'airgap.pub')], d.repo, o, undefined, join(d.keys, 'airgap-openpgp.key'));
     o.log(`      ${imported.blobs.imported} blobs written, ${imported.blobs.present} already there, ${imported.blobs.rechecked} re-hashed`);
 
     step(8, 'serve: proving it with real clients against the served repository');
@@ -105,6 +114,14 @@ export async function runDemo(workspace: string, o: StepOptions): Promise<DemoRe
         const file = ((await res.json()) as { files: { filename: string; hashes: { sha256: string } }[] }).files.find((f) => f.filename === p.filename);
         if (file?.hashes.sha256 !== p.sha256) throw new AirgapError(`served pypi index lacks ${p.filename} with its locked hash`);
         checks.push(`GET /repository/pypi/simple/${p.name}/ → ${p.filename} sha256 ${p.sha256.slice(0, 16)}… as locked`);
+      } else if (a.kind === 'apt') {
+        const p = a as AptLocked;
+        const base = `${served.url}/repository/${p.repository}`;
+        const keyring = await readKeyring(Buffer.from(await (await fetch(`${base}/repository-key.gpg`)).arrayBuffer()));
+        await verifyInRelease(await (await fetch(`${base}/dists/${p.suite}/InRelease`)).text(), keyring, `${base}/dists/${p.suite}/InRelease`);
+        const deb = Buffer.from(await (await fetch(`${base}/${p.filename}`)).arrayBuffer());
+        if (sha256(deb) !== p.sha256) throw new AirgapError(`served ${p.filename} does not match the lock`);
+        checks.push(`GET /repository/${p.repository}/${p.filename} → sha256 ${p.sha256.slice(0, 16)}… as locked (InRelease signature checked)`);
       } else if (a.kind === 'git') {
         const g = a as GitLocked;
         await rm(d.clone, { recursive: true, force: true });
@@ -148,5 +165,6 @@ Serve the repository and use it:
   curl -O http://127.0.0.1:8081/repository/raw/hello/hello-1.0.tar.gz
   skopeo inspect --tls-verify=false docker://127.0.0.1:8081/demo/hello:1.0
   pip install --index-url http://127.0.0.1:8081/repository/pypi/simple/ demo-greeting
+  curl -O http://127.0.0.1:8081/repository/debian/repository-key.gpg   # then: deb [signed-by=…] http://127.0.0.1:8081/repository/debian bookworm main
 `;
 }

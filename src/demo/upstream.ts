@@ -9,6 +9,8 @@ import { git } from '../host/git.ts';
 import { fileHeader, padding, END_OF_ARCHIVE } from '../tar/header.ts';
 import { Repository } from '../repository/layout.ts';
 import { writeImage, writeIndex } from '../oci/image.ts';
+import * as openpgp from 'openpgp';
+import { makeDebRepository } from './debs.ts';
 import { tagRef } from '../oci/layout.ts';
 
 /** Deterministic bytes: the same demo gives the same pins run after run. */
@@ -95,5 +97,15 @@ export async function makeUpstream(root: string): Promise<void> {
     await mkdir(dirname(join(root, 'pypi', rel)), { recursive: true });
     await writeFile(join(root, 'pypi', rel), text);
   }
-  await repo.addRepositories({ raw: 'raw', git: 'git', pypi: 'pypi' });
+
+  // Debian packages: a signed repository with dependencies between its packages.
+  const { privateKey } = await openpgp.generateKey({ type: 'ecc', curve: 'curve25519Legacy', userIDs: [{ name: 'demo upstream archive' }], format: 'object' });
+  await makeDebRepository(join(root, 'debian-upstream'), 'bookworm', [
+    { name: 'demo-tool', version: '1.0-1', arch: 'amd64', depends: 'demo-lib (>= 1.0) | demo-lib-compat, demo-data' },
+    { name: 'demo-lib', version: '1.0-1', arch: 'amd64' },
+    { name: 'demo-lib-compat', version: '0.9-1', arch: 'amd64' },
+    { name: 'demo-data', version: '1.0-1', arch: 'all' },
+  ], privateKey);
+  await writeFile(join(root, 'debian-upstream', 'archive-key.asc'), privateKey.toPublic().armor());
+  await repo.addRepositories({ raw: 'raw', git: 'git', pypi: 'pypi', 'debian-upstream': 'apt' });
 }

@@ -4,6 +4,7 @@ import { makeUpstream } from '../../src/demo/upstream.ts';
 import { startServer } from '../../src/serve/server.ts';
 import { copyDemoRelease } from '../../src/demo/demo.ts';
 import { generateKeyPair } from '../../src/trust/keys.ts';
+import { generateOpenpgpKey } from '../../src/trust/openpgp.ts';
 
 /**
  * The demo's generated upstream on loopback plus a copy of releases/demo, ready to lock: the test
@@ -15,7 +16,8 @@ export async function demoRelease(dir: string) {
   const upstream = await startServer(upstreamDir, { host: '127.0.0.1', port: 0 });
   onCleanup(() => upstream.close());
   const release = join(dir, 'release');
-  await copyDemoRelease(release);
+  await copyDemoRelease(release, upstreamDir);
   const keys = await generateKeyPair(join(dir, 'keys'));
-  return { upstream, upstreamDir, release, keys, env: { DEMO_UPSTREAM: upstream.url, DEMO_REGISTRY: new URL(upstream.url).host } };
+  const aptKey = (await generateOpenpgpKey(join(dir, 'keys'))).secretPath;
+  return { upstream, upstreamDir, release, keys, aptKey, env: { DEMO_UPSTREAM: upstream.url, DEMO_REGISTRY: new URL(upstream.url).host } };
 }
