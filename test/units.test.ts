@@ -87,3 +87,20 @@ describe('--listen', () => {
     expect(() => parseListen('example.org:80')).toThrow(/not an address:port/);
   });
 });
+
+describe('registry credentials', () => {
+  it('come from AIRGAP_REGISTRY_AUTH, REGISTRY_AUTH_FILE or docker config.json, each registry only its own', async () => {
+    const { credentialsFor } = await import('../src/oci/credentials.ts');
+    const { writeFile, mkdtemp } = await import('node:fs/promises');
+    const dir = await mkdtemp(join(tmpdir(), 'creds-'));
+    await writeFile(join(dir, 'config.json'), JSON.stringify({ auths: {
+      'reg.example:5000': { auth: Buffer.from('docker-user:pa:ss').toString('base64') },
+      'https://other.example': { username: 'u2', password: 'p2' },
+    } }));
+    const env = { DOCKER_CONFIG: dir };
+    expect(credentialsFor('reg.example:5000', env)).toEqual({ username: 'docker-user', password: 'pa:ss' });
+    expect(credentialsFor('other.example', env)).toEqual({ username: 'u2', password: 'p2' });
+    expect(credentialsFor('third.example', env)).toBeUndefined();
+    expect(credentialsFor('reg.example:5000', { ...env, AIRGAP_REGISTRY_AUTH: 'x.example=a:b,reg.example:5000=env-user:env-pw' })).toEqual({ username: 'env-user', password: 'env-pw' });
+  });
+});
