@@ -16,6 +16,7 @@ export const params: ParamSpec[] = [
   { name: 'trust', help: 'a trusted minisign public key (.pub)', required: true, multiple: true },
   { name: 'to', help: 'the repository directory that `airgap serve --root` serves', required: true },
   { name: 'registry', help: 'also push every image to this OCI registry (http://host:port for plain HTTP)' },
+  { name: 'apt-key', help: 'OpenPGP secret key that signs the apt repositories (airgap keygen --openpgp); needed when the release has Debian packages' },
   { name: 'results', help: 'where evidence goes', default: '$AIRGAP_RESULTS or ./results' },
 ];
 
@@ -24,18 +25,19 @@ export interface ImportParams {
   trust: string[];
   to: string;
   registry?: string;
+  aptKey?: string;
   results?: string;
   log?: (m: string) => void;
 }
 
 export async function run(p: ImportParams) {
-  return importStep(p.bundle, p.trust, p.to, { resultsDir: resultsDir(p.results), log: p.log ?? say }, p.registry);
+  return importStep(p.bundle, p.trust, p.to, { resultsDir: resultsDir(p.results), log: p.log ?? say }, p.registry, p.aptKey);
 }
 
 if (import.meta.main) {
   await entry(meta, params, argv, async (v) => {
     const to = str(v.to)!;
-    const r = await run({ bundle: str(v.bundle)!, trust: list(v.trust), to, registry: str(v.registry), results: str(v.results) });
+    const r = await run({ bundle: str(v.bundle)!, trust: list(v.trust), to, registry: str(v.registry), aptKey: str(v['apt-key']), results: str(v.results) });
     echo(`imported release ${r.release} into ${to}`);
     echo(`  blobs: ${r.blobs.imported} written, ${r.blobs.present} already there, ${r.blobs.rechecked} re-hashed in place`);
     for (const a of r.artifacts) echo(`  ${a.id} → ${a.placed.join(', ')}`);
