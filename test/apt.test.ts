@@ -91,6 +91,12 @@ describe('apt: InRelease signatures (openpgp.js, no gpg)', () => {
     await expect(verifyInRelease(text, [publicKey], 'dists/bookworm/InRelease')).rejects.toThrow(/signature not valid/);
   });
 
+  it('refuses a validly signed Release of another suite', async () => {
+    const { privateKey, publicKey } = await keypair();
+    await expect(verifyInRelease(await sign(release(), privateKey), [publicKey], 'dists/bookworm-security/InRelease', { suite: 'bookworm-security' }))
+      .rejects.toThrow(/signed for suite bookworm \(codename bookworm\), not bookworm-security/);
+  });
+
   it('refuses an expired Valid-Until unless told otherwise', async () => {
     const { privateKey, publicKey } = await keypair();
     const signed = await sign(release('Sat, 08 Jun 2024 00:00:00 UTC'), privateKey);

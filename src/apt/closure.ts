@@ -44,7 +44,7 @@ export function parsePackages(text: string, origin: string, where: string): DebP
  * alternatives (one already chosen wins, else the first that can be satisfied, as apt does),
  * virtual packages through Provides (versioned provides honoured), `:any` and arch `all`. Among
  * candidates the highest version wins; sources earlier in `priority` win over later ones whatever
- * the version (the pinning rule of adr/0012, once written: an updates suite listed first overrides
+ * the version (the pinning rule of adr/0012: an updates suite listed first overrides
  * the release). Pure: the same inputs give the same set, sorted by name.
  */
 export function resolveClosure(pkgs: DebPackage[], wanted: Relation[], arch: string, priority: string[] = []): DebPackage[] {

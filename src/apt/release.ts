@@ -50,7 +50,7 @@ export async function readKeyring(bytes: Uint8Array): Promise<openpgp.Key[]> {
  * the given keyring (openpgp.js, no gpg binary), then Valid-Until unless `allowExpired`. Returns
  * the signed text parsed; `where` names the file in every error.
  */
-export async function verifyInRelease(inRelease: string, keyring: openpgp.Key[], where: string, o: { now?: Date; allowExpired?: boolean } = {}): Promise<Release> {
+export async function verifyInRelease(inRelease: string, keyring: openpgp.Key[], where: string, o: { now?: Date; allowExpired?: boolean; suite?: string } = {}): Promise<Release> {
   let signed: string;
   try {
     const message = await openpgp.readCleartextMessage({ cleartextMessage: inRelease });
@@ -61,6 +61,10 @@ export async function verifyInRelease(inRelease: string, keyring: openpgp.Key[],
     throw new AirgapError(`${where}: signature not valid for the given keyring: ${why}`, { hint: 'check the source\'s keyring (the key that signs this repository), or that the file was not altered' });
   }
   const release = parseRelease(signed);
+  // A validly signed Release of another suite (an old one, a different one) must not stand in.
+  if (o.suite && release.suite !== o.suite && release.codename !== o.suite) {
+    throw new AirgapError(`${where}: signed for suite ${release.suite ?? '?'} (codename ${release.codename ?? '?'}), not ${o.suite}`, { hint: 'the mirror serves the wrong suite at this path' });
+  }
   const now = o.now ?? new Date();
   if (release.validUntil && release.validUntil < now && !o.allowExpired) {
     throw new AirgapError(`${where}: expired (Valid-Until ${release.validUntil.toISOString()})`, { hint: 'mirror a fresh copy, or set allowExpired on the source if an old snapshot is intended' });

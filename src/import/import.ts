@@ -36,6 +36,9 @@ export async function importBundle(bundleDir: string, trust: string[], repoRoot:
   }
   const toc = verify.toc;
   const lock = verify.lock;
+  if (lock.artifacts.some((a) => a.kind === 'apt') && !aptKey) {
+    throw new AirgapError('the bundle carries Debian packages, but no key to sign their repository was given; nothing imported', { exitCode: 2, hint: 'pass --apt-key FILE (make one with `airgap keygen --openpgp`)' });
+  }
   const repo = new Repository(repoRoot);
   await mkdir(repo.meta, { recursive: true });
   await cleanStaleTmp(repo.tmpDir);

@@ -3,8 +3,8 @@ import { digestOf } from '../store/store.ts';
 import type { Kind, LockedBase } from './kind.ts';
 
 /**
- * mirror and blobs for kinds whose artifact is one file at a URL pinned by sha256 (file, pypi; apt
- * next): the store holds it under that hash, nothing else to remember.
+ * mirror and blobs for kinds whose artifact is one file at a URL pinned by sha256 (file, pypi,
+ * apt): the store holds it under that hash, nothing else to remember.
  */
 export function pinnedFileSteps<L extends LockedBase & { url: string; sha256: string }>(): Pick<Kind<unknown, L>, 'mirror' | 'blobs'> {
   return {

@@ -12,7 +12,7 @@ export const keygen: Command = {
     name: { help: 'file name stem', type: 'string', default: 'airgap' },
     openpgp: { help: 'make an OpenPGP key instead (NAME-openpgp.key, NAME-openpgp.asc), for signing apt repositories', type: 'boolean' },
   },
-  details: 'Refuses to overwrite an existing key. Keep the .key offline in Env A; carry only the .pub to Env B.',
+  details: 'Refuses to overwrite an existing key. The bundle key (.key) stays offline in Env A; carry only its .pub to Env B. The OpenPGP key (--openpgp) signs the apt repository at import, so it lives where import runs (Env B).',
   async run({ values, global }) {
     if (values.openpgp) {
       const k = await generateOpenpgpKey(values.out, values.name);

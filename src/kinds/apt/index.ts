@@ -38,7 +38,7 @@ export const aptKind: Kind<AptEntry, AptLocked> = {
       for (const suite of e.suites) {
         ctx.log(`lock: apt ${e.name}: ${suite}`);
         const where = `${base}/dists/${suite}/InRelease`;
-        const release = await verifyInRelease((await fetchBytes(where)).toString('utf8'), keyring, where, { allowExpired: e.allowExpired });
+        const release = await verifyInRelease((await fetchBytes(where)).toString('utf8'), keyring, where, { allowExpired: e.allowExpired, suite });
         for (const comp of e.components) {
           for (const arch of e.architectures) {
             const { text, path } = await fetchPackages(base, suite, release, comp, arch);
@@ -51,7 +51,8 @@ export const aptKind: Kind<AptEntry, AptLocked> = {
           ...e.packages.map((name) => ({ name })),
           ...[...new Set(pkgs.filter((p) => p.priority && (e.priorities as string[]).includes(p.priority) && (p.architecture === arch || p.architecture === 'all')).map((p) => p.name))].map((name) => ({ name })),
         ];
-        const chosen = e.closure ? resolveClosure(pkgs, wanted, arch, e.suites) : resolveClosure(pkgs.filter((p) => wanted.some((w) => w.name === p.name)), wanted, arch, e.suites);
+        // without closure: each named package alone (its dependencies are the operator's business)
+        const chosen = e.closure ? resolveClosure(pkgs, wanted, arch, e.suites) : wanted.flatMap((w) => resolveClosure(pkgs.filter((p) => p.name === w.name).map((p) => ({ ...p, depends: [] })), [w], arch, e.suites));
         for (const p of chosen) {
           const id = `apt:${e.as.repository}:${p.name}_${p.version}_${p.architecture}`;
           const known = out.get(id);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isSafeRelativePath } from '../../util/paths.ts';
 
 const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, . _ -');
 const pkg = z.string().regex(/^[a-z0-9][a-z0-9+.-]*$/, 'a Debian package name');
@@ -9,7 +10,7 @@ export const aptEntry = z.strictObject({
   /** the repository root (the directory holding dists/ and pool/) */
   url: z.string().min(1),
   /** in priority order: a suite listed first wins over later ones (see adr/0012) */
-  suites: z.array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._/-]*$/)).min(1),
+  suites: z.array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'a suite name (no slashes)')).min(1),
   components: z.array(z.string().regex(/^[a-z0-9-]+$/)).default(['main']),
   architectures: z.array(z.string().regex(/^[a-z0-9-]+$/)).default(['amd64']),
   /** the keyring that signs the upstream (binary .gpg or armoured .asc), relative to the release dir */
@@ -27,14 +28,14 @@ export type AptEntry = z.infer<typeof aptEntry>;
 export const aptLocked = z.strictObject({
   kind: z.literal('apt'),
   id: z.string(),
-  name: z.string(),
-  version: z.string(),
-  architecture: z.string(),
+  name: pkg,
+  version: z.string().regex(/^[A-Za-z0-9.+~:-]+$/, 'a Debian version'),
+  architecture: z.string().regex(/^[a-z0-9-]+$/),
   url: z.string(),
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
   size: z.number().int().nonnegative(),
-  /** the pool path inside the gap's repository */
-  filename: z.string(),
+  /** the pool path inside the gap's repository (from upstream: checked before it names a path) */
+  filename: z.string().refine((p) => isSafeRelativePath(p) && p.endsWith('.deb'), 'a relative pool path to a .deb'),
   repository: z.string(),
   suite: z.string(),
   component: z.string(),
