@@ -18,6 +18,39 @@ describe('pypi: lock with real pip, mirror, and serve a PEP 503/691/658 index', 
   let served: RunningServer;
   let lock: any;
   let simple: string;
+  let keys: Awaited<ReturnType<typeof generateKeyPair>>;
+
+  /** lock → mirror → bundle → verify → import, through the CLI */
+  async function pipeline(release: string, store: string, bundle: string, repo: string) {
+    for (const args of [
+      ['lock', release], ['mirror', release, '--store', join(dir, store)],
+      ['bundle', release, '--store', join(dir, store), '--out', join(dir, bundle), '--key', keys.secretPath],
+      ['verify', join(dir, bundle), '--trust', keys.publicPath],
+      ['import', join(dir, bundle), '--trust', keys.publicPath, '--to', join(dir, repo)],
+    ]) {
+      const r = await airgap([...args, '--results', join(dir, 'results')]);
+      expect(r.code, `${args[0]}: ${r.stderr}`).toBe(0);
+    }
+  }
+
+  async function sdistRelease(name: string, sdists: boolean): Promise<string> {
+    const release = join(dir, name);
+    await mkdir(release, { recursive: true });
+    await writeFile(join(release, 'constraints.txt'), 'pkg-b==1.0\n');
+    await writeFile(join(release, 'factory.yaml'), [
+      'version: 1.0.0',
+      'pypi:',
+      '  - name: python',
+      `    index: ${upstream}/simple/`,
+      '    requirements: [pkg-e, pkg-c]',
+      '    constraints: constraints.txt',
+      `    sdists: ${sdists}`,
+      '    targets:',
+      '      - { python: "3.11", platforms: [manylinux2014_x86_64] }',
+      '      - { python: "3.11", platforms: [manylinux2014_aarch64] }',
+    ].join('\n') + '\n');
+    return release;
+  }
 
   beforeAll(async () => {
     dir = await workspace('airgap-pypi-');
@@ -44,17 +77,8 @@ describe('pypi: lock with real pip, mirror, and serve a PEP 503/691/658 index', 
       '      - { python: "3.11", platforms: [manylinux2014_x86_64] }',
       '      - { python: "3.11", platforms: [manylinux2014_aarch64] }',
     ].join('\n') + '\n');
-    const keys = await generateKeyPair(join(dir, 'keys'));
-    const results = join(dir, 'results');
-    for (const args of [
-      ['lock', release], ['mirror', release, '--store', join(dir, 'store')],
-      ['bundle', release, '--store', join(dir, 'store'), '--out', join(dir, 'bundle'), '--key', keys.secretPath],
-      ['verify', join(dir, 'bundle'), '--trust', keys.publicPath],
-      ['import', join(dir, 'bundle'), '--trust', keys.publicPath, '--to', join(dir, 'repo')],
-    ]) {
-      const r = await airgap([...args, '--results', results]);
-      expect(r.code, `${args[0]}: ${r.stderr}`).toBe(0);
-    }
+    keys = await generateKeyPair(join(dir, 'keys'));
+    await pipeline(release, 'store', 'bundle', 'repo');
     lock = JSON.parse(await readFile(join(release, 'factory.lock.json'), 'utf8'));
     served = await startServer(join(dir, 'repo'), { host: '127.0.0.1', port: 0 });
     onCleanup(() => served.close());
@@ -115,9 +139,41 @@ describe('pypi: lock with real pip, mirror, and serve a PEP 503/691/658 index', 
   it('a file whose bytes differ from the pinned hash is refused at mirror, naming the file', async () => {
     const release = join(dir, 'release');
     const target = join(dir, 'upstream/files/pkg_b-1.0-py3-none-any.whl');
+    await copyFile(target, `${target}.good`);
     await copyFile(join(dir, 'upstream/files/pkg_b-2.0-py3-none-any.whl'), target);
     const r = await airgap(['mirror', release, '--store', join(dir, 'store-2'), '--results', join(dir, 'results')]);
+    await copyFile(`${target}.good`, target); // later tests use the upstream too
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/pypi:pkg_b-1\.0-py3-none-any\.whl \(http:\/\/127\.0\.0\.1:\d+\/files\/pkg_b-1\.0-py3-none-any\.whl\): expected sha256:[0-9a-f]{64}, got sha256:[0-9a-f]{64}/);
+  });
+
+  it('sdists: true locks the sdist, the build backend it names and each target\'s wheels; pip builds it inside the gap', async () => {
+    await pipeline(await sdistRelease('release-sdists', true), 'store-sdists', 'bundle-sdists', 'repo-sdists');
+    const l = JSON.parse(await readFile(join(dir, 'release-sdists/factory.lock.json'), 'utf8'));
+    const files = Object.fromEntries(l.artifacts.map((a: any) => [a.filename, a.targets]));
+    const both = ['cp3.11-manylinux2014_x86_64', 'cp3.11-manylinux2014_aarch64'];
+    expect(files).toEqual({
+      'pkg_e-1.0.tar.gz': both,
+      'pkg_b-1.0-py3-none-any.whl': both,
+      'tiny_backend-1.0-py3-none-any.whl': both,
+      'pkg_c-1.0-cp311-cp311-manylinux2014_x86_64.whl': [both[0]],
+      'pkg_c-1.0-cp311-cp311-manylinux2014_aarch64.whl': [both[1]],
+    });
+    const s2 = await startServer(join(dir, 'repo-sdists'), { host: '127.0.0.1', port: 0 });
+    onCleanup(() => s2.close());
+    const venv = join(dir, 'venv-sdists');
+    await run('python3', ['-m', 'venv', venv]);
+    // pip builds pkg-e in an isolated environment whose tiny-backend comes from our index, or nowhere
+    await run(join(venv, 'bin/pip'), ['install', '--quiet', '--index-url', `${s2.url}/repository/pypi/simple/`, 'pkg-e'], { env: PIP_ENV });
+    const out = (await run(join(venv, 'bin/python'), ['-c', 'import pkg_e, pkg_b; print(pkg_e.FROM_SDIST, pkg_b.VERSION)'])).stdout.trim();
+    expect(out).toBe('True 1.0');
+  });
+
+  it('without sdists: true, a requirement that has only an sdist is refused at lock, naming it', async () => {
+    const release = await sdistRelease('release-no-sdists', false);
+    const r = await airgap(['lock', release, '--results', join(dir, 'results')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/pypi python \(cp3\.11-manylinux2014_x86_64\): pip could not resolve: .*pkg-e/);
+    expect(r.stderr).toMatch(/sdists: true/);
   });
 });

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { open } from 'node:fs/promises';
 import { openUrl } from './open-url.ts';
 import { withRetry } from '../util/retry.ts';
 import { digestOf, type Store, type Blob } from '../store/store.ts';
@@ -19,13 +20,22 @@ export async function fetchPinned(url: string, sha256: string, store: Store, wha
   }, { onRetry: (n, why) => o.log?.(`mirror: ${what}: retry ${n}: ${why}`) });
 }
 
-/** Stream a URL and hash it, keeping nothing: lock must not need a store. */
-export async function hashUrl(url: string): Promise<{ sha256: string; size: number }> {
+/** Stream a URL and hash it, keeping nothing (lock must not need a store), or a copy at `saveTo`. */
+export async function hashUrl(url: string, o: { saveTo?: string } = {}): Promise<{ sha256: string; size: number }> {
   return withRetry(async () => {
     const remote = await openUrl(url);
     const h = createHash('sha256');
+    const out = o.saveTo ? await open(o.saveTo, 'w') : undefined;
     let size = 0;
-    for await (const chunk of remote.body) { h.update(chunk); size += chunk.length; }
+    try {
+      for await (const chunk of remote.body) {
+        h.update(chunk);
+        size += chunk.length;
+        await out?.write(chunk);
+      }
+    } finally {
+      await out?.close();
+    }
     if (remote.size !== undefined && remote.size !== size) throw new FetchError(url, `connection ended after ${size} of ${remote.size} bytes`);
     return { sha256: h.digest('hex'), size };
   });

@@ -2,7 +2,8 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Kind } from '../kind.ts';
 import { pypiEntry, pypiLocked, type PypiEntry, type PypiLocked } from './schema.ts';
-import { resolveTarget, targetName, filenameOf } from './resolve.ts';
+import { resolveTarget, targetName, filenameOf, isWheel } from './resolve.ts';
+import { resolveWithSdists } from './sdists.ts';
 import { hashUrl } from '../../net/fetch-pinned.ts';
 import { pinnedFileSteps } from '../pinned-file.ts';
 import { placeBlob } from '../../repository/link.ts';
@@ -10,7 +11,6 @@ import { normalize, simpleIndex, type IndexFile } from '../../pypi/simple.ts';
 import { wheelMetadata } from '../../pypi/wheel.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../../util/atomic.ts';
 import { sha256 } from '../../util/hash.ts';
-import { AirgapError } from '../../util/errors.ts';
 
 /** Files live in <repo>/pypi/packages/, sidecars with what the index needs in <repo>/pypi/.files/. */
 const dirs = (repoRoot: string) => ({ packages: join(repoRoot, 'pypi', 'packages'), files: join(repoRoot, 'pypi', '.files') });
@@ -25,10 +25,10 @@ export const pypiKind: Kind<PypiEntry, PypiLocked> = {
   async lock(entries, ctx) {
     const byFile = new Map<string, PypiLocked>();
     for (const e of entries) {
-      if (e.sdists) throw new AirgapError(`pypi ${e.name}: sdists: true is not supported yet`, { exitCode: 2, hint: 'pip cannot resolve source distributions for another platform without building them; use wheels' });
+      const perTarget = e.sdists ? await resolveWithSdists(e, ctx.releaseDir, ctx.log) : undefined;
       for (const t of e.targets) {
-        ctx.log(`lock: pip resolving ${e.name} for ${targetName(t)}`);
-        for (const r of await resolveTarget(e, t, ctx.releaseDir)) {
+        if (!perTarget) ctx.log(`lock: pip resolving ${e.name} for ${targetName(t)}`);
+        for (const r of perTarget?.get(t) ?? await resolveTarget(e, t, ctx.releaseDir)) {
           const filename = filenameOf(r.url);
           const known = byFile.get(filename);
           if (known) {
@@ -54,7 +54,7 @@ export const pypiKind: Kind<PypiEntry, PypiLocked> = {
     const target = join(d.packages, a.filename);
     await placeBlob(ctx.store, blobs[0].digest, target, ctx.tmpDir);
     let metadataSha256: string | undefined;
-    if (a.filename.endsWith('.whl')) {
+    if (isWheel(a.filename)) {
       const meta = await wheelMetadata(target);
       if (meta) {
         await writeFileAtomic(`${target}.metadata`, meta);

@@ -6,32 +6,38 @@ import { AirgapError } from '../../util/errors.ts';
 import type { PypiEntry } from './schema.ts';
 
 export interface Resolved { project: string; version: string; url: string; sha256?: string; requiresPython?: string }
+export type Target = PypiEntry['targets'][number];
 
-export const targetName = (t: PypiEntry['targets'][number]) => `${t.implementation}${t.python}-${t.platforms.join('+')}`;
+export const targetName = (t: Target) => `${t.implementation}${t.python}-${t.platforms.join('+')}`;
+
+/** pip's flags that make it choose files for `t` rather than for the Python running it */
+export const targetFlags = (t: Target) => [
+  '--python-version', t.python, '--implementation', t.implementation,
+  ...t.platforms.flatMap((p) => ['--platform', p]), ...(t.abi ? ['--abi', t.abi] : []),
+];
+
+export const constraintsArg = (e: PypiEntry, releaseDir: string) =>
+  !e.constraints ? [] : ['-c', /^[a-z]+:\/\//.test(e.constraints) ? e.constraints : resolve(releaseDir, e.constraints)];
 
 /**
- * Ask pip, the field's own resolver, what it would install for one target: `pip install --dry-run
- * --report` with the target's platform tags and Python version, binary only, against the upstream
- * index and nothing else (no config files, no cache, no other index).
+ * Ask pip, the field's own resolver, what it would install: `pip install --dry-run --report`
+ * against the entry's index and nothing else (no config files, no cache, no other index). `args`
+ * are the flags and requirements of this question; `what` names it in errors.
  */
-export async function resolveTarget(e: PypiEntry, t: PypiEntry['targets'][number], releaseDir: string): Promise<Resolved[]> {
+export async function pipReport(e: PypiEntry, args: string[], what: string, hint: string): Promise<Resolved[]> {
   const work = await mkdtemp(join(tmpdir(), 'airgap-pip-'));
   try {
     const report = join(work, 'report.json');
-    const constraints = e.constraints && !/^[a-z]+:\/\//.test(e.constraints) ? resolve(releaseDir, e.constraints) : e.constraints;
-    const args = [
-      '-m', 'pip', 'install', '--dry-run', '--ignore-installed', '--quiet', '--report', report, '--target', join(work, 'target'),
-      '--index-url', e.index, '--only-binary=:all:', '--python-version', t.python, '--implementation', t.implementation,
-      ...t.platforms.flatMap((p) => ['--platform', p]), ...(t.abi ? ['--abi', t.abi] : []),
-      ...(constraints ? ['-c', constraints] : []), ...e.requirements,
-    ];
     try {
-      await run('python3', args, {
+      await run('python3', [
+        '-m', 'pip', 'install', '--dry-run', '--ignore-installed', '--quiet', '--report', report, '--target', join(work, 'target'),
+        '--index-url', e.index, ...args,
+      ], {
         env: { ...process.env, PIP_CONFIG_FILE: '/dev/null', PIP_NO_CACHE_DIR: '1', PIP_DISABLE_PIP_VERSION_CHECK: '1', PIP_NO_INPUT: '1', PIP_EXTRA_INDEX_URL: '', PIP_FIND_LINKS: '' },
         timeoutMs: 600_000,
       });
     } catch (err) {
-      throw new AirgapError(`pypi ${e.name} (${targetName(t)}): pip could not resolve: ${(err as Error).message.split('\n').slice(-3).join(' ')}`, { hint: 'check the requirements, constraints and that the index has wheels for this target' });
+      throw new AirgapError(`pypi ${e.name} (${what}): pip could not resolve: ${(err as Error).message.split('\n').slice(-3).join(' ')}`, { hint });
     }
     const r = JSON.parse(await readFile(report, 'utf8')) as { install: { metadata: { name: string; version: string; requires_python?: string }; download_info: { url: string; archive_info?: { hashes?: Record<string, string>; hash?: string } } }[] };
     return r.install.map((i) => ({
@@ -46,4 +52,11 @@ export async function resolveTarget(e: PypiEntry, t: PypiEntry['targets'][number
   }
 }
 
+/** Wheels only: pip resolves the whole tree for the target's platform and Python version. */
+export function resolveTarget(e: PypiEntry, t: Target, releaseDir: string): Promise<Resolved[]> {
+  return pipReport(e, ['--only-binary=:all:', ...targetFlags(t), ...constraintsArg(e, releaseDir), ...e.requirements], targetName(t),
+    'check the requirements, constraints and that the index has wheels for this target (or set sdists: true)');
+}
+
 export const filenameOf = (url: string) => decodeURIComponent(posix.basename(new URL(url).pathname));
+export const isWheel = (filename: string) => filename.endsWith('.whl');
