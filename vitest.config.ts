@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts', 'src/**/*.test.ts'],
-    globalSetup: ['test/setup/host-tools.ts'],
+    globalSetup: ['test/setup/host-tools.ts', 'test/setup/minbase-debs.ts'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
     // Two cores: more workers only fight over them.

@@ -1,8 +1,8 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import { mkdir, writeFile, readFile, readdir, copyFile } from 'node:fs/promises';
 import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { join } from 'node:path';
 import * as openpgp from 'openpgp';
 import { onCleanup } from './helpers/cleanup.ts';
 import { workspace, airgap } from './helpers/workspace.ts';
@@ -10,6 +10,7 @@ import { freePort } from './helpers/docker-registry.ts';
 import { startServer, type RunningServer } from '../src/serve/server.ts';
 import { generateKeyPair } from '../src/trust/keys.ts';
 import { run } from '../src/host/exec.ts';
+import { indexAndSign } from './helpers/apt-upstream.ts';
 
 /** Real .debs (dpkg-deb), indexed by apt-ftparchive, signed with openpgp.js, served by Python. */
 async function upstreamRepo(dir: string, key: openpgp.PrivateKey) {
@@ -27,14 +28,7 @@ async function upstreamRepo(dir: string, key: openpgp.PrivateKey) {
     await mkdir(join(dir, 'repo/pool/main', name), { recursive: true });
     await run('dpkg-deb', ['--root-owner-group', '--build', root, join(dir, 'repo/pool/main', name, `${name}_${version}_${arch}.deb`)]);
   }
-  const dists = join(dir, 'repo/dists/stable/main/binary-amd64');
-  await mkdir(dists, { recursive: true });
-  const packages = (await run('apt-ftparchive', ['packages', 'pool'], { cwd: join(dir, 'repo') })).stdout;
-  await writeFile(join(dists, 'Packages'), packages);
-  await writeFile(join(dists, 'Packages.gz'), gzipSync(packages));
-  const release = (await run('apt-ftparchive', ['-o', 'APT::FTPArchive::Release::Suite=stable', '-o', 'APT::FTPArchive::Release::Codename=stable', '-o', 'APT::FTPArchive::Release::Components=main', '-o', 'APT::FTPArchive::Release::Architectures=amd64', 'release', '.'], { cwd: join(dir, 'repo/dists/stable') })).stdout;
-  await writeFile(join(dir, 'repo/dists/stable/Release'), release);
-  await writeFile(join(dir, 'repo/dists/stable/InRelease'), await openpgp.sign({ message: await openpgp.createCleartextMessage({ text: release }), signingKeys: key }));
+  await indexAndSign(join(dir, 'repo'), 'stable', key);
 }
 
 describe('apt: verified partial mirror with dependency closure, and a signed repository inside the gap', () => {

@@ -21,6 +21,9 @@ export const TOOLS: Record<string, string> = {
   docker: 'docker.io',
   dockerd: 'docker.io',
   htpasswd: 'apache2-utils',
+  mmdebstrap: 'mmdebstrap',
+  ip: 'iproute2',
+  unshare: 'util-linux',
 };
 
 /** Tools that are Python modules, checked the way the code runs them. */

@@ -58,7 +58,7 @@ export const aptKind: Kind<AptEntry, AptLocked> = {
           const known = out.get(id);
           if (known) { if (!known.indexes.includes(arch)) known.indexes.push(arch); continue; }
           out.set(id, aptLocked.parse({
-            kind: 'apt', id, name: p.name, version: p.version, architecture: p.architecture, url: `${base}/${p.filename}`,
+            kind: 'apt', id, name: p.name, version: p.version, architecture: p.architecture, url: `${base}/${poolUrlPath(p.filename)}`,
             sha256: p.sha256, size: p.size, filename: p.filename, repository: e.as.repository, suite: e.as.suite ?? e.suites[0],
             component: component.get(p)!, indexes: [arch], control: p.control,
           }));
@@ -120,3 +120,6 @@ export const aptKind: Kind<AptEntry, AptLocked> = {
     await new Repository(ctx.repoRoot).addRepositories(repos);
   },
 };
+
+/** A pool path as a URL path: names may hold %, + or an epoch's colon (apt-get download writes %3a). */
+const poolUrlPath = (filename: string) => filename.split('/').map(encodeURIComponent).join('/');
