@@ -76,6 +76,21 @@ describe('apt: verified partial mirror with dependency closure, and a signed rep
     expect(lock.artifacts.map((a: any) => `${a.name}=${a.version}`).sort()).toEqual(['app=1.0', 'libfoo=2.0', 'tool=1.0']);
   });
 
+  it('pins: name=version holds for the whole closure; a pin nothing satisfies is refused, naming it', async () => {
+    const rel = join(dir, 'release-pins');
+    await mkdir(rel, { recursive: true });
+    await copyFile(join(dir, 'release/upstream.asc'), join(rel, 'upstream.asc'));
+    await writeFile(join(rel, 'factory.yaml'), `version: 1.0.0\napt:\n  - { name: deb, url: "${upstream}", suites: [stable], packages: [app, "libfoo=1.0"], keyring: upstream.asc }\n`);
+    const r = await airgap(['lock', rel, '--results', results()]);
+    expect(r.code, r.stderr).toBe(0);
+    const l = JSON.parse(await readFile(join(rel, 'factory.lock.json'), 'utf8'));
+    expect(l.artifacts.map((a: any) => `${a.name}=${a.version}`).sort()).toEqual(['app=1.0', 'libbar=1.0', 'libfoo=1.0', 'tool=1.0']);
+    await writeFile(join(rel, 'factory.yaml'), `version: 1.0.0\napt:\n  - { name: deb, url: "${upstream}", suites: [stable], packages: ["libfoo (>> 2.0)"], keyring: upstream.asc }\n`);
+    const bad = await airgap(['lock', rel, '--results', results()]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/cannot satisfy "libfoo \(>> 2\.0\)" for amd64/);
+  });
+
   it('apt-get, with an empty dpkg status, downloads the whole closure from the served repository, signed-by the factory key', async () => {
     const c = join(dir, 'client');
     for (const d of ['etc/apt/sources.list.d', 'etc/apt/preferences.d', 'var/lib/apt/lists/partial', 'var/cache/apt/archives/partial', 'var/lib/dpkg', 'keys']) await mkdir(join(c, d), { recursive: true });

@@ -50,6 +50,15 @@ describe('apt: dependency closure', () => {
     expect(got.map((p) => `${p.name}=${p.version}@${p.origin}`)).toEqual(['libc6=2.36-9+deb12u4@bookworm-updates']);
   });
 
+  it('a wanted package with a version pins that name for the whole closure, wherever it is reached from', () => {
+    // app asks for libfoo (>= 2) first; pinned to 1.5, that alternative is out and libbar is taken
+    const got = resolveClosure(main, [{ name: 'app' }, { name: 'libfoo', op: '=', version: '1.5' }], 'amd64');
+    expect(got.map((p) => `${p.name}=${p.version}`)).toEqual(['app=1.0', 'dpkg=1.21', 'libbar=9', 'libfoo=1.5', 'postfix=3.7', 'python3=3.11.2']);
+    const older = resolveClosure([...main, ...updates], [{ name: 'libfoo' }, { name: 'libc6', op: '<<', version: '2.36-9+deb12u1' }], 'amd64', ['bookworm-updates', 'bookworm']);
+    expect(older.map((p) => `${p.name}=${p.version}`)).toEqual(['libc6=2.36-9', 'libfoo=2.1']);
+    expect(() => resolveClosure(main, [{ name: 'libfoo', op: '=', version: '3' }], 'amd64')).toThrow(/cannot satisfy "libfoo \(= 3\)"/);
+  });
+
   it('an unsatisfiable dependency names who needs what', () => {
     const broken = parsePackages(packages({ Package: 'x', Version: '1', Depends: 'missing (>= 2) | alsomissing' }), 'bookworm', 'Packages');
     expect(() => resolveClosure(broken, [{ name: 'x' }], 'amd64')).toThrow(/x 1: cannot satisfy "missing \(>= 2\) \| alsomissing" for amd64/);

@@ -31,7 +31,7 @@ describe('backbone: lock → mirror → bundle → verify → import → serve',
 
   it('lock pins files by sha256 (one per arch) and git by commit', async () => {
     const ids = lock.artifacts.map((a: any) => a.id);
-    expect(ids).toEqual(['apt:debian:demo-data_1.0-1_all', 'apt:debian:demo-lib_1.0-1_amd64', 'apt:debian:demo-tool_1.0-1_amd64', 'file:hello', 'file:tool:amd64', 'file:tool:arm64', 'file:world', 'git:demo-app', 'oci:hello-image', 'oci:multi-image', 'pypi:demo_greeting-1.0-py3-none-any.whl', 'pypi:demo_words-1.0-py3-none-any.whl']);
+    expect(ids).toEqual(['apt:debian/bookworm:demo-data_1.0-1_all', 'apt:debian/bookworm:demo-lib_1.0-1_amd64', 'apt:debian/bookworm:demo-tool_1.0-1_amd64', 'file:hello', 'file:tool:amd64', 'file:tool:arm64', 'file:world', 'git:demo-app', 'oci:hello-image', 'oci:multi-image', 'pypi:demo_greeting-1.0-py3-none-any.whl', 'pypi:demo_words-1.0-py3-none-any.whl']);
     const byId = (id: string) => lock.artifacts.find((a: any) => a.id === id);
     const hello = byId('file:hello');
     expect(hello.sha256).toBe(sha256(await readFile(join(r.upstreamDir, 'raw/tarballs/hello-1.0.tar.gz'))));

@@ -51,6 +51,12 @@ describe('the command line', () => {
     const again = await airgap(['keygen', '--out', join(dir, 'k')]);
     expect(again.code).toBe(2);
     expect(again.stderr).toMatch(/exists; refusing to overwrite a key/);
+    const pgp = await airgap(['keygen', '--openpgp', '--out', join(dir, 'k'), '--json']);
+    expect(pgp.code, pgp.stderr).toBe(0);
+    const o = JSON.parse(pgp.stdout);
+    expect(Object.keys(o).sort()).toEqual(['fingerprint', 'kind', 'publicKey', 'secretKey']); // the same names as the minisign key's
+    expect(o.kind).toBe('openpgp');
+    expect((await stat(o.secretKey)).mode & 0o777).toBe(0o600);
   });
 
   it('bundle with an unreadable key stops before any work', async () => {

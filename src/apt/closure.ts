@@ -45,7 +45,8 @@ export function parsePackages(text: string, origin: string, where: string): DebP
  * virtual packages through Provides (versioned provides honoured), `:any` and arch `all`. Among
  * candidates the highest version wins; sources earlier in `priority` win over later ones whatever
  * the version (the pinning rule of adr/0012: an updates suite listed first overrides
- * the release). Pure: the same inputs give the same set, sorted by name.
+ * the release). A wanted relation with a version (`hello (= 2.10-3)`) pins that name everywhere
+ * in the closure, not only where it was asked for. Pure: the same inputs give the same set, sorted by name.
  */
 export function resolveClosure(pkgs: DebPackage[], wanted: Relation[], arch: string, priority: string[] = []): DebPackage[] {
   const byName = new Map<string, DebPackage[]>();
@@ -58,11 +59,14 @@ export function resolveClosure(pkgs: DebPackage[], wanted: Relation[], arch: str
   const rank = (p: DebPackage) => { const i = priority.indexOf(p.origin); return i < 0 ? priority.length : i; };
   const best = (list: DebPackage[]) => [...list].sort((a, b) => rank(a) - rank(b) || -compareVersions(a.version, b.version))[0];
 
+  // A wanted package with a version is a pin: every path to that name takes only what the pin allows.
+  const pins = new Map(wanted.filter((w) => w.op).map((w) => [w.name, w]));
+  const pinned = (p: DebPackage) => { const pin = pins.get(p.name); return !pin || satisfies(p.version, pin.op!, pin.version!); };
   const chosen = new Map<string, DebPackage>();
   const candidates = (r: Relation): DebPackage[] => {
     const real = (byName.get(r.name) ?? []).filter((p) => !r.op || satisfies(p.version, r.op, r.version!));
     const virtual = (providers.get(r.name) ?? []).filter(({ rel }) => !r.op || (rel.op === '=' && satisfies(rel.version!, r.op, r.version!))).map(({ pkg }) => pkg);
-    return [...real, ...virtual];
+    return [...real, ...virtual].filter(pinned);
   };
   const queue: { rel: Relation[]; from: string }[] = wanted.map((w) => ({ rel: [w], from: '(requested)' }));
   while (queue.length) {

@@ -151,7 +151,8 @@ Demo complete: release ${r.version} crossed the (simulated) air gap.
   declaration   ${ws}/release/factory.yaml  →  ${ws}/release/factory.lock.json
   store         ${ws}/store
   bundle        ${ws}/bundle   (${r.volumes} volumes, toc sha256 ${r.tocSha256})
-  keys          ${ws}/keys/airgap.key (secret), ${ws}/keys/airgap.pub
+  keys          ${ws}/keys/airgap.key (secret), ${ws}/keys/airgap.pub (bundle signing, minisign)
+                ${ws}/keys/airgap-openpgp.key (secret), ${ws}/keys/airgap-openpgp.asc (signs the apt repository at import)
   repository    ${ws}/repo
   evidence      ${rel(r.resultsDir)}/
 

@@ -16,11 +16,11 @@ export const keygen: Command = {
   async run({ values, global }) {
     if (values.openpgp) {
       const k = await generateOpenpgpKey(values.out, values.name);
-      print(global, k, `secret key ${k.secretPath} (mode 0600)\npublic key ${k.publicPath}\nfingerprint ${k.fingerprint}`);
+      print(global, { kind: 'openpgp', secretKey: k.secretPath, publicKey: k.publicPath, fingerprint: k.fingerprint }, `secret key ${k.secretPath} (mode 0600)\npublic key ${k.publicPath}\nfingerprint ${k.fingerprint}`);
       return 0;
     }
     const r = await generateKeyPair(values.out, values.name);
-    print(global, { secretKey: r.secretPath, publicKey: r.publicPath, keyId: keyIdHex(r.pub.keyId), fingerprint: fingerprint(r.pub.raw) },
+    print(global, { kind: 'minisign', secretKey: r.secretPath, publicKey: r.publicPath, keyId: keyIdHex(r.pub.keyId), fingerprint: fingerprint(r.pub.raw) },
       `secret key ${r.secretPath} (mode 0600)\npublic key ${r.publicPath}\nkey id ${keyIdHex(r.pub.keyId)}, ${fingerprint(r.pub.raw)}`);
     return 0;
   },

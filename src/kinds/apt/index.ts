@@ -13,7 +13,7 @@ import { packagesText, releaseText, signRelease, withFilename } from '../../apt/
 import { readOpenpgpSecretKey } from '../../trust/openpgp.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../../util/atomic.ts';
 import { AirgapError, UsageError } from '../../util/errors.ts';
-import type { Relation } from '../../apt/depends.ts';
+import { parseDepends, type Relation } from '../../apt/depends.ts';
 
 const SIDECARS = '.packages';
 
@@ -48,13 +48,14 @@ export const aptKind: Kind<AptEntry, AptLocked> = {
       }
       for (const arch of e.architectures) {
         const wanted: Relation[] = [
-          ...e.packages.map((name) => ({ name })),
+          ...e.packages.map(wantedRelation),
           ...[...new Set(pkgs.filter((p) => p.priority && (e.priorities as string[]).includes(p.priority) && (p.architecture === arch || p.architecture === 'all')).map((p) => p.name))].map((name) => ({ name })),
         ];
         // without closure: each named package alone (its dependencies are the operator's business)
         const chosen = e.closure ? resolveClosure(pkgs, wanted, arch, e.suites) : wanted.flatMap((w) => resolveClosure(pkgs.filter((p) => p.name === w.name).map((p) => ({ ...p, depends: [] })), [w], arch, e.suites));
         for (const p of chosen) {
-          const id = `apt:${e.as.repository}:${p.name}_${p.version}_${p.architecture}`;
+          // the suite is part of the id: one .deb sent to two suites of a repository is in both indexes
+          const id = `apt:${e.as.repository}/${e.as.suite ?? e.suites[0]}:${p.name}_${p.version}_${p.architecture}`;
           const known = out.get(id);
           if (known) { if (!known.indexes.includes(arch)) known.indexes.push(arch); continue; }
           out.set(id, aptLocked.parse({
@@ -123,3 +124,9 @@ export const aptKind: Kind<AptEntry, AptLocked> = {
 
 /** A pool path as a URL path: names may hold %, + or an epoch's colon (apt-get download writes %3a). */
 const poolUrlPath = (filename: string) => filename.split('/').map(encodeURIComponent).join('/');
+
+/** `hello`, `hello=2.10-3` or `hello (>= 2.10)` → the relation the closure is asked for. */
+const wantedRelation = (spec: string): Relation => {
+  const exact = /^([^=\s(]+)=(.+)$/.exec(spec);
+  return exact ? { name: exact[1], op: '=', version: exact[2] } : parseDepends(spec)[0][0];
+};

@@ -3,6 +3,8 @@ import { isSafeRelativePath } from '../../util/paths.ts';
 
 const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, . _ -');
 const pkg = z.string().regex(/^[a-z0-9][a-z0-9+.-]*$/, 'a Debian package name');
+/** `name`, `name=version` (as apt-get install takes it) or `name (>= version)` (as Depends writes it) */
+const wantedPkg = z.string().regex(/^[a-z0-9][a-z0-9+.-]*(=[A-Za-z0-9.+~:-]+| ?\((<<|<=|=|>=|>>) ?[A-Za-z0-9.+~:-]+\))?$/, 'a package name, name=version or name (>= version)');
 
 /** Debian packages from signed repositories: what to take, and its dependency closure. */
 export const aptEntry = z.strictObject({
@@ -15,7 +17,7 @@ export const aptEntry = z.strictObject({
   architectures: z.array(z.string().regex(/^[a-z0-9-]+$/)).default(['amd64']),
   /** the keyring that signs the upstream (binary .gpg or armoured .asc), relative to the release dir */
   keyring: z.string().min(1),
-  packages: z.array(pkg).default([]),
+  packages: z.array(wantedPkg).default([]),
   /** add every package of these priorities (bootstrapping sets) */
   priorities: z.array(z.enum(['required', 'important'])).default([]),
   closure: z.boolean().default(true),
