@@ -1,16 +1,11 @@
 import { describe, it, expect, beforeAll } from 'vitest';
-import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { copyFile, readFile } from 'node:fs/promises';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import * as openpgp from 'openpgp';
-import { onCleanup } from './helpers/cleanup.ts';
-import { workspace, airgap } from './helpers/workspace.ts';
-import { serveStatic } from './helpers/static-server.ts';
-import { indexAndSign } from './helpers/apt-upstream.ts';
-import { generateKeyPair } from '../src/trust/keys.ts';
+import { workspace } from './helpers/workspace.ts';
+import { minbaseRelease } from './helpers/minbase-release.ts';
 import { run } from '../src/host/exec.ts';
-import { MINBASE_DEBS, minbasePins } from './setup/minbase-debs.ts';
+import { minbasePins } from './setup/minbase-debs.ts';
 
 const BIN = join(import.meta.dirname, '../bin/airgap.js');
 
@@ -26,40 +21,8 @@ describe('apt: a minbase system bootstrapped from the served repository, with no
   let out: string;
 
   beforeAll(async () => {
-    expect(existsSync(join(MINBASE_DEBS, 'complete')), `no Debian packages in ${MINBASE_DEBS}: the global set-up downloads them with apt-get (Debian hosts only)`).toBe(true);
     dir = await workspace('airgap-minbase-');
-    const pool = join(dir, 'upstream/pool/main');
-    await mkdir(pool, { recursive: true });
-    for (const f of await readdir(MINBASE_DEBS)) if (f.endsWith('.deb')) await copyFile(join(MINBASE_DEBS, f), join(pool, f));
-    const up = await openpgp.generateKey({ type: 'curve25519', userIDs: [{ name: 'throwaway upstream' }], format: 'object' });
-    await indexAndSign(join(dir, 'upstream'), 'bookworm', up.privateKey, join(MINBASE_DEBS, 'override'));
-    const http = await serveStatic(join(dir, 'upstream'));
-    onCleanup(() => http.close());
-
-    const release = join(dir, 'release');
-    await mkdir(release, { recursive: true });
-    await writeFile(join(release, 'upstream.asc'), up.publicKey.armor());
-    await writeFile(join(release, 'factory.yaml'), [
-      'version: 1.0.0', 'apt:',
-      '  - name: debian',
-      `    url: "${http.url}"`,
-      '    suites: [bookworm]',
-      '    priorities: [required]',
-      '    packages: [apt, hello]',
-      '    keyring: upstream.asc',
-      '    as: { repository: debian, suite: bookworm }',
-    ].join('\n') + '\n');
-    const keys = await generateKeyPair(join(dir, 'keys'));
-    expect((await airgap(['keygen', '--openpgp', '--out', join(dir, 'keys')])).code).toBe(0);
-    for (const args of [
-      ['lock', release], ['mirror', release, '--store', join(dir, 'store')],
-      ['bundle', release, '--store', join(dir, 'store'), '--out', join(dir, 'bundle'), '--key', keys.secretPath],
-      ['verify', join(dir, 'bundle'), '--trust', keys.publicPath],
-      ['import', join(dir, 'bundle'), '--trust', keys.publicPath, '--to', join(dir, 'repo'), '--apt-key', join(dir, 'keys/airgap-openpgp.key')],
-    ]) {
-      const r = await airgap([...args, '--results', join(dir, 'results')]);
-      expect(r.code, `${args[0]}: ${r.stderr}`).toBe(0);
-    }
+    const { release } = await minbaseRelease(dir);
     lock = JSON.parse(await readFile(join(release, 'factory.lock.json'), 'utf8'));
     const key = join(dir, 'factory-key.gpg');
     await copyFile(join(dir, 'repo/debian/repository-key.gpg'), key); // what apt fetches from /repository/debian/

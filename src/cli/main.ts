@@ -10,8 +10,9 @@ import { importCmd } from './commands/import.ts';
 import { serve } from './commands/serve.ts';
 import { keygen } from './commands/keygen.ts';
 import { demo } from './commands/demo.ts';
+import { buildCmd } from './commands/build.ts';
 
-export const commands: Command[] = [lock, mirror, bundle, verify, importCmd, serve, keygen, demo];
+export const commands: Command[] = [lock, mirror, bundle, verify, importCmd, serve, buildCmd, keygen, demo];
 
 function usage(): string {
   const w = Math.max(...commands.map((c) => c.name.length)) + 2;

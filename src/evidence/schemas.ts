@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { sandboxRunReport } from '../sandbox/report.ts';
 
 /**
  * Evidence: what each step proves, as JSON in results/<version>/<step>.json. These schemas are the
@@ -75,14 +76,50 @@ export const importEvidence = z.strictObject({
   durationMs: z.number().nonnegative(),
 });
 
+const named = z.strictObject({ name: z.string(), digest, size: z.number().int().nonnegative().optional(), ref: z.string().optional() });
+
+/** One `airgap build`: what went in and came out, by digest, and where its log is. */
+export const buildEntry = z.strictObject({
+  builder: z.string(),
+  at,
+  ok: z.boolean(),
+  error: z.string().optional(),
+  durationMs: z.number().nonnegative(),
+  lockSha256: sha,
+  inputs: z.array(named),
+  outputs: z.array(named),
+  /** relative to results/<version>/ */
+  log: z.strictObject({ file: z.string(), sha256: sha }),
+  egressAttempts: z.number().int().nonnegative(),
+  allowEgressAttempts: z.boolean(),
+});
+
+export const buildEvidence = z.strictObject({
+  step: z.literal('build'),
+  ...base,
+  /** every build of this release, oldest first */
+  builds: z.array(buildEntry),
+});
+
+/** The sandbox reports of every build of this release: setup, what was allowed, every attempt to leave. */
+export const airgapEvidence = z.strictObject({
+  step: z.literal('airgap'),
+  ...base,
+  attempts: z.number().int().nonnegative(),
+  runs: z.array(sandboxRunReport.extend({ builder: z.string(), at, allowEgressAttempts: z.boolean() })),
+});
+
 export const evidenceSchemas = {
   lock: lockEvidence,
   mirror: mirrorEvidence,
   bundle: bundleEvidence,
   verify: verifyEvidence,
   import: importEvidence,
+  build: buildEvidence,
+  airgap: airgapEvidence,
 } as const;
 
 export type EvidenceStep = keyof typeof evidenceSchemas;
 export type Evidence<S extends EvidenceStep> = z.infer<(typeof evidenceSchemas)[S]>;
 export type Problem = z.infer<typeof problem>;
+export type BuildEntry = z.infer<typeof buildEntry>;

@@ -24,6 +24,9 @@ export const TOOLS: Record<string, string> = {
   mmdebstrap: 'mmdebstrap',
   ip: 'iproute2',
   unshare: 'util-linux',
+  mount: 'mount',
+  nft: 'nftables',
+  curl: 'curl',
 };
 
 /** Tools that are Python modules, checked the way the code runs them. */

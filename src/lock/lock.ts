@@ -34,7 +34,7 @@ export async function lockRelease(releaseDir: string, log: (m: string) => void):
   for (let i = 1; i < artifacts.length; i++) {
     if (artifacts[i].id === artifacts[i - 1].id) throw new UsageError(`two entries lock to the same id "${artifacts[i].id}"`, 'give each entry its own name');
   }
-  const lock: Lock = { lockVersion: LOCK_VERSION, version: manifest.version, created: lockTime(), manifestSha256: sha256(manifestText), artifacts };
+  const lock: Lock = { lockVersion: LOCK_VERSION, version: manifest.version, created: lockTime(), manifestSha256: sha256(manifestText), artifacts, ...(manifest.build ? { build: manifest.build } : {}) };
   const text = serializeLock(lock);
   const path = join(releaseDir, LOCK);
   await writeFileAtomic(path, text);

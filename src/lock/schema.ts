@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { kinds } from '../kinds/index.ts';
 import { releaseVersion } from '../manifest/schema.ts';
 import { SHA256_HEX } from '../util/hash.ts';
+import { buildSection, type BuildSection } from '../build/schema.ts';
 
 export const LOCK = 'factory.lock.json';
 export const LOCK_VERSION = 1;
@@ -16,6 +17,8 @@ export function lockSchema() {
     created: z.iso.datetime(),
     manifestSha256: z.string().regex(SHA256_HEX),
     artifacts: z.array(z.discriminatedUnion('kind', locked as never)),
+    /** what to build from these artifacts (factory.yaml's build:, carried across the gap) */
+    build: buildSection.optional(),
   });
 }
 
@@ -25,4 +28,5 @@ export interface Lock {
   created: string;
   manifestSha256: string;
   artifacts: import('../kinds/kind.ts').LockedBase[];
+  build?: BuildSection;
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { kinds } from '../kinds/index.ts';
+import { buildSection, type BuildSection } from '../build/schema.ts';
 
 export const releaseVersion = z.string().regex(/^[0-9A-Za-z][0-9A-Za-z.+_-]*$/, 'a version like 2.0.0 or 2024.1-r1 (no slashes or spaces)');
 
@@ -13,11 +14,13 @@ export function manifestSchema() {
     version: releaseVersion,
     description: z.string().optional(),
     ...sections,
+    build: buildSection.optional(),
   });
 }
 
 export interface Manifest {
   version: string;
   description?: string;
+  build?: BuildSection;
   [kind: string]: unknown;
 }

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
-import { gzipSync } from 'node:zlib';
+import { createReadStream } from 'node:fs';
+import { Readable, pipeline } from 'node:stream';
+import { createGzip, gzipSync } from 'node:zlib';
 import type { Store } from '../store/store.ts';
 import { fileHeader, padding, END_OF_ARCHIVE } from '../tar/header.ts';
 import { OCI_INDEX, OCI_MANIFEST, type Descriptor } from './media.ts';
@@ -29,15 +31,35 @@ async function put(store: Store, bytes: Buffer, mediaType: string): Promise<Desc
 export async function writeImage(store: Store, o: { files: Record<string, string | Buffer>; os?: string; architecture: string; variant?: string; created: string; cmd?: string[] }): Promise<Descriptor> {
   const mtime = Math.floor(Date.parse(o.created) / 1000);
   const tar = tarOf(o.files, mtime);
-  const layer = await put(store, gzipSync(tar, { level: 9 }), 'application/vnd.oci.image.layer.v1.tar+gzip');
+  const layer = await put(store, gzipSync(tar, { level: 9 }), LAYER);
+  return imageOfLayer(store, { ...o, layer, diffId: `sha256:${hex(tar)}`, createdBy: 'airgap writeImage' });
+}
+
+const LAYER = 'application/vnd.oci.image.layer.v1.tar+gzip';
+
+/**
+ * A layer from a tar file, streamed: gzip (no name, no time: the same tar gives the same bytes)
+ * into the store while the tar itself is hashed for the config's diff_id. A rootfs of any size.
+ */
+export async function layerFromTar(store: Store, tarPath: string): Promise<{ layer: Descriptor; diffId: string }> {
+  const h = createHash('sha256');
+  const tap = async function* (src: AsyncIterable<Buffer>) { for await (const c of src) { h.update(c); yield c; } };
+  const gz = createGzip();
+  pipeline(Readable.from(tap(createReadStream(tarPath, { highWaterMark: 1 << 20 }))), gz, () => {}); // an error ends gz, and ingest with it
+  const blob = await store.ingest(gz, { what: `layer of ${tarPath}` });
+  return { layer: { mediaType: LAYER, digest: blob.digest, size: blob.size }, diffId: `sha256:${h.digest('hex')}` };
+}
+
+/** Config and manifest around one layer; `created` is the only time in them. */
+export async function imageOfLayer(store: Store, o: { layer: Descriptor; diffId: string; os?: string; architecture: string; variant?: string; created: string; cmd?: string[]; createdBy: string }): Promise<Descriptor> {
   const platform = { os: o.os ?? 'linux', architecture: o.architecture, ...(o.variant ? { variant: o.variant } : {}) };
   const config = await put(store, Buffer.from(JSON.stringify({
     created: o.created, ...platform,
     config: { Cmd: o.cmd ?? ['/bin/sh'], Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'] },
-    rootfs: { type: 'layers', diff_ids: [`sha256:${hex(tar)}`] },
-    history: [{ created: o.created, created_by: 'airgap writeImage' }],
+    rootfs: { type: 'layers', diff_ids: [o.diffId] },
+    history: [{ created: o.created, created_by: o.createdBy }],
   })), 'application/vnd.oci.image.config.v1+json');
-  const manifest = await put(store, Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_MANIFEST, config, layers: [layer] })), OCI_MANIFEST);
+  const manifest = await put(store, Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_MANIFEST, config, layers: [o.layer] })), OCI_MANIFEST);
   return { ...manifest, platform };
 }
 

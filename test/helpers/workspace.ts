@@ -6,10 +6,11 @@ import { spawn } from 'node:child_process';
 
 const BIN = join(import.meta.dirname, '../../bin/airgap.js');
 
-/** A temp directory removed after the file's tests. */
+/** A temp directory removed after the file's tests (kept, and named, with AIRGAP_TEST_KEEP=1). */
 export async function workspace(prefix = 'airgap-test-'): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), prefix));
-  onCleanup(() => rm(dir, { recursive: true, force: true }));
+  if (process.env.AIRGAP_TEST_KEEP) process.stderr.write(`kept: ${dir}\n`);
+  else onCleanup(() => rm(dir, { recursive: true, force: true }));
   return dir;
 }
 

@@ -1,0 +1,36 @@
+import { z } from 'zod';
+
+const suite = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'a suite name');
+const pkg = z.string().regex(/^[a-z0-9][a-z0-9+.-]*(=[A-Za-z0-9.+~:-]+)?$/, 'a Debian package name, or name=version');
+
+/** Builder `rootfs`: mmdebstrap from an apt repository inside the gap. */
+export const rootfsSpec = z.strictObject({
+  /** the apt repository (its `as.repository`) and suite the served repository has */
+  repository: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/).default('debian'),
+  suite: suite.default('bookworm'),
+  components: z.array(z.string().regex(/^[a-z0-9-]+$/)).default(['main']),
+  /** mmdebstrap's --variant */
+  variant: z.enum(['essential', 'apt', 'required', 'minbase', 'buildd', 'important', 'standard']).default('minbase'),
+  /** more packages (--include); they must be in the locked closure */
+  packages: z.array(pkg).default([]),
+  architecture: z.string().regex(/^[a-z0-9-]+$/).default('amd64'),
+});
+export type RootfsSpec = z.infer<typeof rootfsSpec>;
+
+/** Builder `base-image`: the rootfs as a single-layer OCI image. */
+export const baseImageSpec = z.strictObject({
+  /** repository:tag in the target registry, e.g. debian:bookworm */
+  name: z.string().regex(/^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, 'repository:tag, e.g. debian:bookworm'),
+  cmd: z.array(z.string()).default(['bash']),
+});
+export type BaseImageSpec = z.infer<typeof baseImageSpec>;
+
+/**
+ * factory.yaml `build:`. Copied into the lock at lock time, because the build runs in Env B from
+ * the bundle's lock: the factory.yaml does not cross the gap.
+ */
+export const buildSection = z.strictObject({
+  rootfs: rootfsSpec.optional(),
+  'base-image': baseImageSpec.optional(),
+});
+export type BuildSection = z.infer<typeof buildSection>;

@@ -1,0 +1,104 @@
+import { describe, it, expect, beforeAll } from 'vitest';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { onCleanup } from './helpers/cleanup.ts';
+import { workspace, airgap } from './helpers/workspace.ts';
+import { minbaseRelease } from './helpers/minbase-release.ts';
+import { dockerEngine } from './helpers/dockerd.ts';
+import { startServer, type RunningServer } from '../src/serve/server.ts';
+import { run } from '../src/host/exec.ts';
+
+/**
+ * Issue 7's acceptance: builds in the sandbox from the served repository, with proof of no
+ * egress. Builds from the bundle directory, as Env B does: its lock carries the build section.
+ */
+describe('build: the sandbox, and a Debian base image from the served apt repository', () => {
+  let dir: string;
+  let bundle: string;
+  let served: RunningServer;
+  let registry: string;
+  const results = () => join(dir, 'results');
+  const evidence = async (step: string) => JSON.parse(await readFile(join(results(), '1.0.0', `${step}.json`), 'utf8'));
+  const build = (args: string[]) => airgap(['build', '--server', served.url, '--results', results(), '--json', ...args]);
+
+  beforeAll(async () => {
+    dir = await workspace('airgap-build-');
+    ({ bundle } = await minbaseRelease(dir, [
+      'build:',
+      '  rootfs: { suite: bookworm, variant: minbase, packages: [hello] }',
+      '  base-image: { name: "debian:bookworm", cmd: [bash] }',
+    ]));
+    served = await startServer(join(dir, 'repo'), { host: '127.0.0.1', port: 0 });
+    onCleanup(() => served.close());
+    registry = new URL(served.url).host;
+  }, 300_000);
+
+  let digest: string;
+  it('base-image: mmdebstrap in the sandbox, pushed to the served registry; skopeo inspect shows it; no attempt to leave', async () => {
+    const r = await build(['base-image', bundle, '--out', join(dir, 'out-1')]);
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    const out = JSON.parse(r.stdout);
+    const image = out.outputs.find((o: any) => o.name === 'image');
+    expect(image.ref).toBe(`${registry}/debian:bookworm`);
+    digest = image.digest;
+    const inspect = JSON.parse((await run('skopeo', ['inspect', '--tls-verify=false', `docker://${registry}/debian:bookworm`])).stdout);
+    expect(inspect.Digest).toBe(digest);
+    expect(inspect.Architecture).toBe('amd64');
+    expect(inspect.Layers).toHaveLength(1);
+    const b = await evidence('build');
+    const entry = b.builds.at(-1);
+    expect(entry).toMatchObject({ builder: 'base-image', ok: true, egressAttempts: 0 });
+    expect(entry.inputs.map((i: any) => i.name)).toEqual(['factory.lock.json', 'debian/repository-key.gpg', 'debian/dists/bookworm/InRelease']);
+    expect(entry.outputs.map((o: any) => o.name)).toEqual(['rootfs.tar', 'image']);
+    expect(entry.log.sha256).toMatch(/^[0-9a-f]{64}$/);
+    const a = await evidence('airgap');
+    expect(a.attempts).toBe(0);
+    expect(a.runs.at(-1)).toMatchObject({ builder: 'base-image', label: 'mmdebstrap', attempts: 0, dns: [], connections: [], filterRead: true });
+  }, 600_000);
+
+  it('building again from the same lock gives the same digest', async () => {
+    const r = await build(['base-image', bundle, '--out', join(dir, 'out-2')]);
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.outputs.find((o: any) => o.name === 'image').digest).toBe(digest);
+    const [first, second] = (await evidence('build')).builds.slice(-2);
+    expect(second.outputs[0].digest).toBe(first.outputs[0].digest); // the rootfs tar, byte for byte
+  }, 600_000);
+
+  it('a builder that tries an outside address and a DNS lookup fails, and airgap.json lists both', async () => {
+    const script = 'curl -sS -m 5 http://192.0.2.10/ ; getent hosts updates.example.org ; true';
+    const r = await build(['command', bundle, '--', 'bash', '-c', script]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/attempt\(s\) to reach beyond the repository server: DNS updates\.example\.org \(A\).*tcp 192\.0\.2\.10:80/);
+    const run1 = (await evidence('airgap')).runs.at(-1);
+    expect(run1.connections).toEqual([{ proto: 'tcp', address: '192.0.2.10', port: 80 }]);
+    expect(run1.dns.map((d: any) => d.name)).toContain('updates.example.org');
+    expect(run1.attempts).toBe(2);
+    expect((await evidence('build')).builds.at(-1)).toMatchObject({ builder: 'command', ok: false, egressAttempts: 2, allowEgressAttempts: false });
+
+    const allowed = await build(['command', bundle, '--allow-egress-attempts', '--', 'bash', '-c', script]);
+    expect(allowed.code, allowed.stderr).toBe(0);
+    expect((await evidence('airgap')).runs.at(-1)).toMatchObject({ attempts: 2, allowEgressAttempts: true });
+  });
+
+  it('a builder that uses only the server passes with zero attempts', async () => {
+    const r = await build(['command', bundle, '--', 'curl', '-sSf', '-o', '/dev/null', `${served.url}/repository/debian/dists/bookworm/InRelease`]);
+    expect(r.code, r.stderr).toBe(0);
+    expect((await evidence('airgap')).runs.at(-1)).toMatchObject({ attempts: 0, exitCode: 0 });
+  });
+
+  it('docker run of the pulled base image prints the Debian version', async (ctx) => {
+    expect(digest, 'the base image was built').toBeDefined();
+    const engine = await dockerEngine(join(dir, 'dockerd'));
+    if ('skip' in engine) return ctx.skip(engine.skip);
+    try {
+      const env = { ...process.env, ...engine.env };
+      const pulled = (await run('docker', ['pull', `${registry}/debian:bookworm`], { env })).stdout;
+      expect(pulled).toContain(`Digest: ${digest}`);
+      const out = (await run('docker', ['run', '--rm', '--network', 'none', `${registry}/debian:bookworm`, 'cat', '/etc/debian_version'], { env })).stdout;
+      expect(out.trim()).toMatch(/^12\.\d+$/);
+    } finally {
+      await engine.stop();
+    }
+  }, 300_000);
+});

@@ -1,0 +1,55 @@
+import { expect } from 'vitest';
+import { copyFile, mkdir, readdir, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import * as openpgp from 'openpgp';
+import { onCleanup } from './cleanup.ts';
+import { airgap } from './workspace.ts';
+import { serveStatic } from './static-server.ts';
+import { indexAndSign } from './apt-upstream.ts';
+import { generateKeyPair } from '../../src/trust/keys.ts';
+import { MINBASE_DEBS } from '../setup/minbase-debs.ts';
+
+/**
+ * The demo's path with real Debian packages: the minbase set (test/setup/minbase-debs.ts) as an
+ * upstream signed with a throwaway key on loopback, then lock → mirror → bundle → verify → import
+ * into `<dir>/repo` as apt repository `debian`, suite `bookworm`. `extra` lines go into factory.yaml.
+ */
+export async function minbaseRelease(dir: string, extra: string[] = []): Promise<{ release: string; repo: string; bundle: string; keys: { secretPath: string; publicPath: string } }> {
+  expect(existsSync(join(MINBASE_DEBS, 'complete')), `no Debian packages in ${MINBASE_DEBS}: the global set-up downloads them with apt-get (Debian hosts only)`).toBe(true);
+  const pool = join(dir, 'upstream/pool/main');
+  await mkdir(pool, { recursive: true });
+  for (const f of await readdir(MINBASE_DEBS)) if (f.endsWith('.deb')) await copyFile(join(MINBASE_DEBS, f), join(pool, f));
+  const up = await openpgp.generateKey({ type: 'curve25519', userIDs: [{ name: 'throwaway upstream' }], format: 'object' });
+  await indexAndSign(join(dir, 'upstream'), 'bookworm', up.privateKey, join(MINBASE_DEBS, 'override'));
+  const http = await serveStatic(join(dir, 'upstream'));
+  onCleanup(() => http.close());
+
+  const release = join(dir, 'release');
+  await mkdir(release, { recursive: true });
+  await writeFile(join(release, 'upstream.asc'), up.publicKey.armor());
+  await writeFile(join(release, 'factory.yaml'), [
+    'version: 1.0.0', 'apt:',
+    '  - name: debian',
+    `    url: "${http.url}"`,
+    '    suites: [bookworm]',
+    '    priorities: [required]',
+    '    packages: [apt, hello]',
+    '    keyring: upstream.asc',
+    '    as: { repository: debian, suite: bookworm }',
+    ...extra,
+  ].join('\n') + '\n');
+  const keys = await generateKeyPair(join(dir, 'keys'));
+  expect((await airgap(['keygen', '--openpgp', '--out', join(dir, 'keys')])).code).toBe(0);
+  const bundle = join(dir, 'bundle');
+  for (const args of [
+    ['lock', release], ['mirror', release, '--store', join(dir, 'store')],
+    ['bundle', release, '--store', join(dir, 'store'), '--out', bundle, '--key', keys.secretPath],
+    ['verify', bundle, '--trust', keys.publicPath],
+    ['import', bundle, '--trust', keys.publicPath, '--to', join(dir, 'repo'), '--apt-key', join(dir, 'keys/airgap-openpgp.key')],
+  ]) {
+    const r = await airgap([...args, '--results', join(dir, 'results')]);
+    expect(r.code, `${args[0]}: ${r.stderr}`).toBe(0);
+  }
+  return { release, repo: join(dir, 'repo'), bundle, keys };
+}
