@@ -65,26 +65,37 @@ describe('build: the sandbox, and a Debian base image from the served apt reposi
     expect(second.outputs[0].digest).toBe(first.outputs[0].digest); // the rootfs tar, byte for byte
   }, 600_000);
 
-  it('a builder that tries an outside address and a DNS lookup fails, and airgap.json lists both', async () => {
-    const script = 'curl -sS -m 5 http://192.0.2.10/ ; getent hosts updates.example.org ; true';
+  it('a builder that tries an outside address (TCP, UDP) and a DNS lookup fails, and airgap.json lists each', async () => {
+    const script = 'curl -sS -m 5 http://192.0.2.10/ ; getent hosts updates.example.org ; echo ntp > /dev/udp/192.0.2.20/123 ; true';
     const r = await build(['command', bundle, '--', 'bash', '-c', script]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/attempt\(s\) to reach beyond the repository server: DNS updates\.example\.org \(A\).*tcp 192\.0\.2\.10:80/);
     const run1 = (await evidence('airgap')).runs.at(-1);
-    expect(run1.connections).toEqual([{ proto: 'tcp', address: '192.0.2.10', port: 80 }]);
+    expect(run1.connections).toEqual([{ proto: 'tcp', address: '192.0.2.10', port: 80 }, { proto: 'udp', address: '192.0.2.20', port: 123 }]);
     expect(run1.dns.map((d: any) => d.name)).toContain('updates.example.org');
-    expect(run1.attempts).toBe(2);
-    expect((await evidence('build')).builds.at(-1)).toMatchObject({ builder: 'command', ok: false, egressAttempts: 2, allowEgressAttempts: false });
+    expect(run1.attempts).toBe(3);
+    expect((await evidence('build')).builds.at(-1)).toMatchObject({ builder: 'command', ok: false, egressAttempts: 3, allowEgressAttempts: false });
 
     const allowed = await build(['command', bundle, '--allow-egress-attempts', '--', 'bash', '-c', script]);
     expect(allowed.code, allowed.stderr).toBe(0);
-    expect((await evidence('airgap')).runs.at(-1)).toMatchObject({ attempts: 2, allowEgressAttempts: true });
+    expect((await evidence('airgap')).runs.at(-1)).toMatchObject({ attempts: 3, allowEgressAttempts: true });
   });
 
   it('a builder that uses only the server passes with zero attempts', async () => {
     const r = await build(['command', bundle, '--', 'curl', '-sSf', '-o', '/dev/null', `${served.url}/repository/debian/dists/bookworm/InRelease`]);
     expect(r.code, r.stderr).toBe(0);
     expect((await evidence('airgap')).runs.at(-1)).toMatchObject({ attempts: 0, exitCode: 0 });
+  });
+
+  it('preflight: ready, with egress from the sandbox tried and refused; a server that is down fails with what to do', async () => {
+    const r = await airgap(['preflight', bundle, '--server', served.url, '--store', join(dir, 'store'), '--min-free', '1M', '--json']);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const checks = JSON.parse(r.stdout).checks;
+    expect(checks.find((c: any) => c.name === 'egress blocked from the sandbox')).toMatchObject({ ok: true, detail: 'http://1.1.1.1/ and example.org refused, both recorded' });
+    expect(checks.find((c: any) => c.name === 'sandbox reaches the repository server').ok).toBe(true);
+    const down = await airgap(['preflight', '--server', 'http://127.0.0.1:9', '--store', join(dir, 'store'), '--min-free', '1M']);
+    expect(down.code).toBe(1);
+    expect(down.stdout).toMatch(/FAIL  repository server reachable: http:\/\/127\.0\.0\.1:9\n\s+→ start it: airgap serve --root <repository> --listen 127\.0\.0\.1:9/);
   });
 
   it('docker run of the pulled base image prints the Debian version', async (ctx) => {

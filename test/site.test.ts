@@ -8,6 +8,8 @@ import { spawn } from 'node:child_process';
 
 const ROOT = join(import.meta.dirname, '..');
 const ARTIFACTS = join(ROOT, 'test-artifacts', 'site');
+/** build.json and airgap.json the demo does not write (it builds nothing): a clean build of the demo, and one that tried to leave. */
+const FIXTURE_EVIDENCE = join(ROOT, 'test', 'fixtures', 'site-evidence');
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
 
 /** `npm run site:build` into `outDir` with the evidence in `results`: exit code and all output. */
@@ -43,6 +45,7 @@ describe('the documentation site (Debian chromium, no network beyond loopback)',
     results = join(dir, 'results');
     const demo = await airgap(['demo', '--workspace', join(dir, 'ws'), '--results', results]);
     expect(demo.code, demo.stderr).toBe(0);
+    await cp(FIXTURE_EVIDENCE, results, { recursive: true });
     dist = join(dir, 'dist');
     const built = await buildSite(dist, results);
     expect(built.code, built.output).toBe(0);
@@ -72,7 +75,7 @@ describe('the documentation site (Debian chromium, no network beyond loopback)',
 
   it('every page loads with no console error and no request outside the origin', async () => {
     const pages = await pagesOf(dist);
-    expect(pages).toEqual(expect.arrayContaining(['/', '/architecture/', '/releases/', '/releases/0.1.0-demo/']));
+    expect(pages).toEqual(expect.arrayContaining(['/', '/architecture/', '/releases/', '/releases/0.1.0-demo/', '/releases/0.1.0-egress/']));
     const all: string[] = [];
     const queue = [...pages];
     await Promise.all(Array.from({ length: 4 }, async () => {
@@ -145,6 +148,39 @@ describe('the documentation site (Debian chromium, no network beyond loopback)',
     const index = await open('/releases/');
     expect(await index.page.locator('a[href="/releases/0.1.0-demo/"]').count()).toBe(1);
     await page.close();
+    await index.page.close();
+  });
+
+  it('an evidence page shows the builds by digest and the air gap: no attempt to leave, or each attempt', async () => {
+    const build = JSON.parse(await readFile(join(results, '0.1.0-demo/build.json'), 'utf8'));
+    const { page } = await open('/releases/0.1.0-demo/');
+    expect(await page.locator('main h2#builds').count()).toBe(1);
+    expect(await page.locator('main h2#air-gap').count()).toBe(1);
+    expect(await page.locator('.right-sidebar a[href="#air-gap"], starlight-toc a[href="#air-gap"]').count()).toBeGreaterThan(0);
+    const digests = await page.locator('[data-evidence="build-output-digest"]').allInnerTexts();
+    expect(digests).toEqual(build.builds.flatMap((b: { outputs: { digest: string }[] }) => b.outputs.map((o) => o.digest)));
+    expect(await page.locator('main').innerText()).toContain('127.0.0.1:8080/debian:bookworm');
+    expect(await page.locator('[data-evidence="airgap-attempts"]').innerText()).toBe('0 attempts');
+    expect(await page.locator('main').innerText()).toContain('0 attempts to reach anything but the repository server');
+    expect(await page.locator('main details summary').first().innerText()).toMatch(/Sandbox setup: netns as root, \d+ steps/);
+    await page.close();
+
+    const egress = await open('/releases/0.1.0-egress/');
+    expect(egress.problems).toEqual([]);
+    expect(await egress.page.locator('[data-evidence="airgap-attempts"]').innerText()).toBe('5 attempts');
+    expect(await egress.page.locator('[data-evidence="build-status"]').innerText()).toBe('FAILED');
+    const text = await egress.page.locator('main').innerText();
+    expect(text).toContain('tcp 203.0.113.7:443');
+    expect(text).toContain('udp [2001:db8::53]:53');
+    expect(text).toMatch(/example\.com\s+AAAA\s+2/);
+    await egress.page.close();
+
+    const index = await open('/releases/');
+    const row = (v: string) => index.page.locator('tr', { has: index.page.locator(`a[href="/releases/${v}/"]`) });
+    expect(await row('0.1.0-demo').locator('td[title="build: ok"]').count()).toBe(1);
+    expect(await row('0.1.0-demo').locator('td[title="airgap: ok"]').count()).toBe(1);
+    expect(await row('0.1.0-egress').locator('td[title="build: bad"]').count()).toBe(1);
+    expect(await row('0.1.0-egress').locator('td[title="airgap: bad"]').count()).toBe(1);
     await index.page.close();
   });
 

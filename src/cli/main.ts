@@ -11,8 +11,9 @@ import { serve } from './commands/serve.ts';
 import { keygen } from './commands/keygen.ts';
 import { demo } from './commands/demo.ts';
 import { buildCmd } from './commands/build.ts';
+import { preflightCmd } from './commands/preflight.ts';
 
-export const commands: Command[] = [lock, mirror, bundle, verify, importCmd, serve, buildCmd, keygen, demo];
+export const commands: Command[] = [preflightCmd, lock, mirror, bundle, verify, importCmd, serve, buildCmd, keygen, demo];
 
 function usage(): string {
   const w = Math.max(...commands.map((c) => c.name.length)) + 2;

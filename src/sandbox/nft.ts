@@ -42,7 +42,7 @@ export function attemptsFromNft(json: string): { attempts: Attempt[]; otherPacke
       }
     }
     const expr: Record<string, any>[] = it.rule?.expr ?? [];
-    if (expr.some((x) => x.reject) && !expr.some((x) => x.set)) for (const x of expr) if (x.counter) otherPackets += x.counter.packets;
+    if (expr.some((x) => 'reject' in x) && !expr.some((x) => 'set' in x)) for (const x of expr) if (x.counter) otherPackets += x.counter.packets; // a bare reject is {"reject": null}
   }
   attempts.sort((a, b) => (a.address + a.port < b.address + b.port ? -1 : 1));
   return { attempts, otherPackets };
