@@ -1,5 +1,6 @@
 import { describe, it, expect, beforeAll } from 'vitest';
-import { readFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { onCleanup } from './helpers/cleanup.ts';
 import { workspace, airgap } from './helpers/workspace.ts';
@@ -7,6 +8,8 @@ import { minbaseRelease } from './helpers/minbase-release.ts';
 import { dockerEngine } from './helpers/dockerd.ts';
 import { startServer, type RunningServer } from '../src/serve/server.ts';
 import { run } from '../src/host/exec.ts';
+
+const BIN = join(import.meta.dirname, '../bin/airgap.js');
 
 /**
  * Issue 7's acceptance: builds in the sandbox from the served repository, with proof of no
@@ -85,6 +88,25 @@ describe('build: the sandbox, and a Debian base image from the served apt reposi
     const r = await build(['command', bundle, '--', 'curl', '-sSf', '-o', '/dev/null', `${served.url}/repository/debian/dists/bookworm/InRelease`]);
     expect(r.code, r.stderr).toBe(0);
     expect((await evidence('airgap')).runs.at(-1)).toMatchObject({ attempts: 0, exitCode: 0 });
+  });
+
+  it('the sandbox holds for a user without root too (a user namespace), and records what it refused', async (ctx) => {
+    if (process.getuid?.() !== 0) return ctx.skip('switching to an unprivileged user needs root');
+    const reach = await run('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', '--', 'test', '-r', BIN, '-a', '-x', process.execPath]).then(() => true, () => false);
+    if (!reach) return ctx.skip(`user 65534 cannot read ${BIN} or run ${process.execPath} (a checkout under a private directory)`);
+    const home = await mkdtemp(join(tmpdir(), 'airgap-nobody-'));
+    onCleanup(() => rm(home, { recursive: true, force: true }));
+    await mkdir(join(home, 'rel'));
+    await copyFile(join(bundle, 'factory.lock.json'), join(home, 'rel/factory.lock.json'));
+    await run('chown', ['-R', '65534:65534', home]);
+    const script = `curl -sSf -o /dev/null ${served.url}/repository/debian/dists/bookworm/InRelease && curl -sS -m 5 http://192.0.2.10/ ; true`;
+    const r = await run('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', '--', process.execPath, BIN, 'build', '--server', served.url,
+      '--results', join(home, 'results'), '--json', 'command', join(home, 'rel'), '--', 'bash', '-c', script], { cwd: home, env: { PATH: process.env.PATH, HOME: home } }).catch((e: Error) => e);
+    expect(r).toBeInstanceOf(Error); // exit 1: the attempt fails the build
+    const last = JSON.parse(await readFile(join(home, 'results/1.0.0/airgap.json'), 'utf8')).runs.at(-1);
+    expect(last.sandbox.user).toBe('user namespace');
+    expect(last.connections).toEqual([{ proto: 'tcp', address: '192.0.2.10', port: 80 }]);
+    expect(last.exitCode).toBe(0); // the server itself was reached
   });
 
   it('preflight: ready, with egress from the sandbox tried and refused; a server that is down fails with what to do', async () => {

@@ -33,7 +33,8 @@ describe('pypi: lock with real pip, mirror, and serve a PEP 503/691/658 index', 
     }
   }
 
-  async function sdistRelease(name: string, sdists: boolean): Promise<string> {
+  /** A release of the two-platform python entry; `extra` are more lines of the entry. */
+  async function pypiRelease(name: string, requirements: string[], extra: string[] = []): Promise<string> {
     const release = join(dir, name);
     await mkdir(release, { recursive: true });
     await writeFile(join(release, 'constraints.txt'), 'pkg-b==1.0\n');
@@ -42,15 +43,17 @@ describe('pypi: lock with real pip, mirror, and serve a PEP 503/691/658 index', 
       'pypi:',
       '  - name: python',
       `    index: ${upstream}/simple/`,
-      '    requirements: [pkg-e, pkg-c]',
+      `    requirements: [${requirements.join(', ')}]`,
       '    constraints: constraints.txt',
-      `    sdists: ${sdists}`,
+      ...extra,
       '    targets:',
       '      - { python: "3.11", platforms: [manylinux2014_x86_64] }',
       '      - { python: "3.11", platforms: [manylinux2014_aarch64] }',
     ].join('\n') + '\n');
     return release;
   }
+
+  const sdistRelease = (name: string, sdists: boolean) => pypiRelease(name, ['pkg-e', 'pkg-c'], [`    sdists: ${sdists}`]);
 
   beforeAll(async () => {
     dir = await workspace('airgap-pypi-');
@@ -63,20 +66,7 @@ describe('pypi: lock with real pip, mirror, and serve a PEP 503/691/658 index', 
     upstream = `http://127.0.0.1:${port}`;
     for (let i = 0; i < 50 && !(await fetch(`${upstream}/simple/`).then((r) => r.ok, () => false)); i++) await new Promise((r) => setTimeout(r, 100));
 
-    const release = join(dir, 'release');
-    await mkdir(release, { recursive: true });
-    await writeFile(join(release, 'constraints.txt'), 'pkg-b==1.0\n');
-    await writeFile(join(release, 'factory.yaml'), [
-      'version: 1.0.0',
-      'pypi:',
-      '  - name: python',
-      `    index: ${upstream}/simple/`,
-      '    requirements: [pkg-a, pkg-c, pkg-d]',
-      '    constraints: constraints.txt',
-      '    targets:',
-      '      - { python: "3.11", platforms: [manylinux2014_x86_64] }',
-      '      - { python: "3.11", platforms: [manylinux2014_aarch64] }',
-    ].join('\n') + '\n');
+    const release = await pypiRelease('release', ['pkg-a', 'pkg-c', 'pkg-d']);
     keys = await generateKeyPair(join(dir, 'keys'));
     await pipeline(release, 'store', 'bundle', 'repo');
     lock = JSON.parse(await readFile(join(release, 'factory.lock.json'), 'utf8'));
