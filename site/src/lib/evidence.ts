@@ -57,6 +57,9 @@ export function statusOf(r: ReleaseEvidence): Record<EvidenceStep, Status> {
     bundle: s.bundle ? 'ok' : 'none',
     verify: s.verify ? (s.verify.ok ? 'ok' : 'bad') : 'none',
     import: s.import ? 'ok' : 'none',
+    build: s.build ? (s.build.builds.some((b) => !b.ok) ? 'bad' : 'ok') : 'none',
+    // an unread filter means the attempts are unknown: not a proof of none (build.ts fails such a build too)
+    airgap: s.airgap ? (s.airgap.attempts === 0 && s.airgap.runs.every((r) => r.filterRead) ? 'ok' : 'bad') : 'none',
   };
 }
 
