@@ -14,7 +14,7 @@ export const STAGE_TOOLS: Record<string, string[]> = {
   'lock and mirror (Env A)': ['git', 'python3', 'pip', 'xz'],
   'bundle, verify and import': ['tar', 'sha256sum', 'minisign'],
   'serve': ['git'],
-  'build (the sandbox)': ['unshare', 'ip', 'nft', 'mount', 'mmdebstrap'],
+  'build (the sandbox)': ['unshare', 'ip', 'nft', 'mount', 'curl', 'mmdebstrap'],
 };
 
 /** A well-known address on the internet: the sandbox must not reach it. */
@@ -65,7 +65,7 @@ export async function preflight(o: PreflightOptions, log: (m: string) => void = 
 }
 
 async function sandboxProbe(serverUrl: string, served: boolean, log: (m: string) => void): Promise<Check[]> {
-  const missing = ['unshare', 'ip', 'nft', 'mount'].filter((t) => !hasTool(t));
+  const missing = ['unshare', 'ip', 'nft', 'mount', 'curl'].filter((t) => !hasTool(t));
   if (missing.length) return [{ name: 'sandbox starts', ok: false, detail: `cannot try: missing ${missing.join(', ')}`, fix: `apt-get install -y ${[...new Set(missing.map((t) => TOOLS[t]))].join(' ')}` }];
   const dir = await mkdtemp(join(tmpdir(), 'airgap-preflight-'));
   let keep = false; // a failing check points at its log: it must still be there
