@@ -12,8 +12,9 @@ import type { Builder, BuildContext, Named } from './builder.ts';
 import { rootfsBuilder } from './rootfs.ts';
 import { baseImageBuilder } from './base-image.ts';
 import { commandBuilder } from './command.ts';
+import { diskImageBuilder } from './disk-image.ts';
 
-export const builders: Builder[] = [rootfsBuilder, baseImageBuilder, commandBuilder];
+export const builders: Builder[] = [rootfsBuilder, baseImageBuilder, diskImageBuilder, commandBuilder];
 
 export interface BuildOptions {
   builder: string;
@@ -51,8 +52,9 @@ export async function build(o: BuildOptions): Promise<BuildResult> {
   const inputs: Named[] = [{ name: 'factory.lock.json', digest: `sha256:${lockSha256}` }];
   const outputs: Named[] = [];
   const runs: SandboxRunReport[] = [];
+  let notes: Pick<BuildEntry, 'bootTest'> = {};
   const ctx: BuildContext = {
-    lock, lockSha256, serverUrl: o.serverUrl.replace(/\/+$/, ''), registry: o.registry ?? server.host, outDir,
+    lock, lockSha256, releaseDir: o.dir, serverUrl: o.serverUrl.replace(/\/+$/, ''), registry: o.registry ?? server.host, outDir,
     epoch: Math.floor(Date.parse(lock.created) / 1000), log: o.log,
     async sandbox(argv, so = {}) {
       o.log(`build ${builder.name}: in the sandbox: ${argv[0]}`);
@@ -62,6 +64,7 @@ export async function build(o: BuildOptions): Promise<BuildResult> {
     },
     input: (n) => inputs.push(n),
     output: (n) => outputs.push(n),
+    note: (n) => { notes = { ...notes, ...n }; },
   };
 
   const started = Date.now();
@@ -81,7 +84,7 @@ export async function build(o: BuildOptions): Promise<BuildResult> {
   const entry: BuildEntry = {
     builder: builder.name, at, ok: !error, ...(error ? { error } : {}), durationMs: Date.now() - started, lockSha256,
     inputs, outputs, log: { file: relative(versionResults, logFile), sha256: (await sha256File(logFile).catch(() => ({ sha256: '0'.repeat(64) }))).sha256 },
-    egressAttempts: attempts, allowEgressAttempts: o.allowEgressAttempts,
+    egressAttempts: attempts, allowEgressAttempts: o.allowEgressAttempts, ...notes,
   };
   const previous = <S extends EvidenceStep>(step: S) => readEvidence(o.resultsDir, lock.version, step);
   const builds = [...((await previous('build'))?.builds ?? []), entry];

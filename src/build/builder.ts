@@ -8,6 +8,8 @@ export type Named = BuildEntry['inputs'][number];
 export interface BuildContext {
   lock: Lock;
   lockSha256: string;
+  /** the directory the lock was read from (element paths are relative to it) */
+  releaseDir: string;
   /** the repository server inside the gap (apt, raw, pypi, git and the OCI registry) */
   serverUrl: string;
   /** registry host[:port] images are pushed to (default: the server's own /v2/) */
@@ -21,6 +23,8 @@ export interface BuildContext {
   sandbox(argv: string[], o?: { env?: Record<string, string>; cwd?: string; label?: string }): Promise<number>;
   input(n: Named): void;
   output(n: Named): void;
+  /** results that are neither inputs nor outputs (a boot test) */
+  note(n: Pick<BuildEntry, 'bootTest'>): void;
 }
 
 /** A way to make something from the lock's artifacts; builders plug into `airgap build` here. */

@@ -15,7 +15,7 @@ const KEY_IN_IMAGE = '/etc/apt/keyrings/airgap-factory.gpg';
  * from the lock, so the same lock and repository give the same bytes (mmdebstrap's promise for
  * tar output). Root uses --mode=root; anyone else --mode=unshare (user namespaces).
  */
-export async function buildRootfs(ctx: BuildContext, spec: RootfsSpec): Promise<{ path: string; sha256: string; size: number }> {
+export async function buildRootfs(ctx: BuildContext, spec: RootfsSpec, o: { directory?: boolean; hooks?: string[]; env?: Record<string, string> } = {}): Promise<{ path: string; sha256?: string; size?: number }> {
   ensureTools(['mmdebstrap']);
   const repo = `${ctx.serverUrl}/repository/${spec.repository}`;
   const key = join(ctx.outDir, 'repository-key.gpg');
@@ -29,8 +29,8 @@ export async function buildRootfs(ctx: BuildContext, spec: RootfsSpec): Promise<
   ctx.input({ name: `${spec.repository}/repository-key.gpg`, digest: `sha256:${sha256(keyBytes)}`, size: keyBytes.length });
   ctx.input({ name: `${spec.repository}/dists/${spec.suite}/InRelease`, digest: `sha256:${sha256(inRelease)}`, size: inRelease.length });
 
-  const out = join(ctx.outDir, 'rootfs.tar');
-  await rm(out, { force: true });
+  const out = join(ctx.outDir, o.directory ? 'rootfs' : 'rootfs.tar');
+  await rm(out, { force: true, recursive: true });
   const mode = process.getuid?.() === 0 ? 'root' : 'unshare';
   const code = await ctx.sandbox([
     'mmdebstrap', `--variant=${spec.variant}`, `--mode=${mode}`, `--architectures=${spec.architecture}`,
@@ -44,9 +44,12 @@ export async function buildRootfs(ctx: BuildContext, spec: RootfsSpec): Promise<
     `--customize-hook=sed -i "s#signed-by=[^] ]*#signed-by=${KEY_IN_IMAGE}#" "$1/etc/apt/sources.list"`,
     // mmdebstrap copies the build host's resolver and name: the sandbox's, meaningless in an image
     '--customize-hook=rm -f "$1/etc/resolv.conf" "$1/etc/hostname"',
+    ...(o.hooks ?? []).map((h) => `--customize-hook=${h}`),
+    ...(o.directory ? ['--format=directory'] : []),
     spec.suite, out, `deb [signed-by=${key}] ${repo} ${spec.suite} ${spec.components.join(' ')}`,
-  ], { env: { SOURCE_DATE_EPOCH: String(ctx.epoch), AIRGAP_KEY: key }, label: 'mmdebstrap' });
+  ], { env: { SOURCE_DATE_EPOCH: String(ctx.epoch), AIRGAP_KEY: key, ...o.env }, label: 'mmdebstrap' });
   if (code !== 0) throw new Error(`mmdebstrap exited with status ${code}`);
+  if (o.directory) return { path: out };
   const { sha256: digest, size } = await sha256File(out);
   ctx.output({ name: 'rootfs.tar', digest: `sha256:${digest}`, size });
   return { path: out, sha256: digest, size };

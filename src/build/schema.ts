@@ -25,6 +25,20 @@ export const baseImageSpec = z.strictObject({
 });
 export type BaseImageSpec = z.infer<typeof baseImageSpec>;
 
+/** Builder `disk-image`: elements in diskimage-builder's layout, a loopless qcow2, a boot test. */
+export const diskImageSpec = z.strictObject({
+  /** file name stem of the outputs: NAME.qcow2, NAME.vmlinuz, NAME.initrd */
+  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/).default('debian'),
+  elements: z.array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/)).min(1).default(['vm', 'cloud-init', 'cleanup']),
+  /** more element directories, relative to the release directory, searched before the built-in ones */
+  elementsPath: z.array(z.string()).default([]),
+  /** the raw disk's size (the qcow2 is sparse and compressed) */
+  size: z.string().regex(/^\d+[MG]$/).default('2G'),
+  /** boot it under QEMU (TCG) with a NoCloud seed and wait for cloud-init's marker */
+  bootTest: z.boolean().default(true),
+});
+export type DiskImageSpec = z.infer<typeof diskImageSpec>;
+
 /**
  * factory.yaml `build:`. Copied into the lock at lock time, because the build runs in Env B from
  * the bundle's lock: the factory.yaml does not cross the gap.
@@ -32,5 +46,6 @@ export type BaseImageSpec = z.infer<typeof baseImageSpec>;
 export const buildSection = z.strictObject({
   rootfs: rootfsSpec.optional(),
   'base-image': baseImageSpec.optional(),
+  'disk-image': diskImageSpec.optional(),
 });
 export type BuildSection = z.infer<typeof buildSection>;

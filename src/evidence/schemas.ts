@@ -92,6 +92,8 @@ export const buildEntry = z.strictObject({
   log: z.strictObject({ file: z.string(), sha256: sha }),
   egressAttempts: z.number().int().nonnegative(),
   allowEgressAttempts: z.boolean(),
+  /** disk images: QEMU (TCG) boot with a NoCloud seed; seconds of guest uptime at cloud-init's marker */
+  bootTest: z.strictObject({ markerSeen: z.boolean(), bootSeconds: z.number().nonnegative() }).optional(),
 });
 
 export const buildEvidence = z.strictObject({

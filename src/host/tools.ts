@@ -27,6 +27,13 @@ export const TOOLS: Record<string, string> = {
   mount: 'mount',
   nft: 'nftables',
   curl: 'curl',
+  sfdisk: 'fdisk',
+  'mkfs.ext4': 'e2fsprogs',
+  e2fsck: 'e2fsprogs',
+  'qemu-img': 'qemu-utils',
+  'qemu-system-x86_64': 'qemu-system-x86',
+  'mkfs.vfat': 'dosfstools',
+  mcopy: 'mtools',
 };
 
 /** Tools that are Python modules, checked the way the code runs them. */

@@ -8,20 +8,21 @@ import { airgap } from './workspace.ts';
 import { serveStatic } from './static-server.ts';
 import { indexAndSign } from './apt-upstream.ts';
 import { generateKeyPair } from '../../src/trust/keys.ts';
-import { MINBASE_DEBS } from '../setup/minbase-debs.ts';
+import { DEB_SETS, debsDir, type DebSet } from '../setup/minbase-debs.ts';
 
 /**
- * The demo's path with real Debian packages: the minbase set (test/setup/minbase-debs.ts) as an
+ * The demo's path with real Debian packages: a set of test/setup/minbase-debs.ts (minbase) as an
  * upstream signed with a throwaway key on loopback, then lock → mirror → bundle → verify → import
  * into `<dir>/repo` as apt repository `debian`, suite `bookworm`. `extra` lines go into factory.yaml.
  */
-export async function minbaseRelease(dir: string, extra: string[] = []): Promise<{ release: string; repo: string; bundle: string; keys: { secretPath: string; publicPath: string } }> {
-  expect(existsSync(join(MINBASE_DEBS, 'complete')), `no Debian packages in ${MINBASE_DEBS}: the global set-up downloads them with apt-get (Debian hosts only)`).toBe(true);
+export async function minbaseRelease(dir: string, extra: string[] = [], set: DebSet = 'minbase'): Promise<{ release: string; repo: string; bundle: string; keys: { secretPath: string; publicPath: string } }> {
+  const debs = debsDir(set);
+  expect(existsSync(join(debs, 'complete')), `no Debian packages in ${debs}: the global set-up downloads them with apt-get (Debian hosts only)`).toBe(true);
   const pool = join(dir, 'upstream/pool/main');
   await mkdir(pool, { recursive: true });
-  for (const f of await readdir(MINBASE_DEBS)) if (f.endsWith('.deb')) await copyFile(join(MINBASE_DEBS, f), join(pool, f));
+  for (const f of await readdir(debs)) if (f.endsWith('.deb')) await copyFile(join(debs, f), join(pool, f));
   const up = await openpgp.generateKey({ type: 'curve25519', userIDs: [{ name: 'throwaway upstream' }], format: 'object' });
-  await indexAndSign(join(dir, 'upstream'), 'bookworm', up.privateKey, join(MINBASE_DEBS, 'override'));
+  await indexAndSign(join(dir, 'upstream'), 'bookworm', up.privateKey, join(debs, 'override'));
   const http = await serveStatic(join(dir, 'upstream'));
   onCleanup(() => http.close());
 
@@ -34,7 +35,7 @@ export async function minbaseRelease(dir: string, extra: string[] = []): Promise
     `    url: "${http.url}"`,
     '    suites: [bookworm]',
     '    priorities: [required]',
-    '    packages: [apt, hello]',
+    `    packages: [${DEB_SETS[set].join(', ')}]`,
     '    keyring: upstream.asc',
     '    as: { repository: debian, suite: bookworm }',
     ...extra,

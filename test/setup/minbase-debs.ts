@@ -1,22 +1,36 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 
 /**
- * Real Debian packages for the mmdebstrap test: the minbase set (Essential: yes, Priority:
- * required, apt) plus `hello`, with their closure as apt itself computes it for an empty system,
- * downloaded once by `apt-get download` from the host's own apt sources into .work/ and kept.
- * This is set-up, like installing the host tools; the test itself only uses loopback.
+ * Real Debian packages for the tests that bootstrap systems: each set is the minbase set
+ * (Essential: yes, Priority: required, apt) plus its own packages, with their closure as apt
+ * itself computes it for an empty system, downloaded once by `apt-get download` from the host's
+ * own apt sources into .work/test-debs/<set>/ and kept. This is set-up, like installing the host
+ * tools; the tests themselves only use loopback.
  */
-export const MINBASE_DEBS = resolve(import.meta.dirname, '../../.work/test-debs');
-const EXTRA = ['apt', 'hello'];
+export const DEB_SETS = {
+  /** mmdebstrap --variant=minbase, and hello to install afterwards */
+  minbase: ['apt', 'hello'],
+  /** a bootable cloud VM: kernel, init, cloud-init, the boot loader's modules */
+  vm: ['apt', 'linux-image-cloud-amd64', 'systemd-sysv', 'udev', 'cloud-init', 'cloud-guest-utils', 'e2fsprogs', 'ifupdown', 'isc-dhcp-client', 'netbase', 'grub-pc-bin', 'hello'],
+} as const;
+export type DebSet = keyof typeof DEB_SETS;
+export const debsDir = (set: DebSet) => resolve(import.meta.dirname, '../../.work/test-debs', set);
 
 export default function setup() {
-  if (existsSync(join(MINBASE_DEBS, 'complete'))) return;
+  for (const set of Object.keys(DEB_SETS) as DebSet[]) download(set);
+}
+
+function download(set: DebSet) {
+  const dir = debsDir(set);
+  const EXTRA: readonly string[] = DEB_SETS[set];
+  if (existsSync(join(dir, 'complete'))) return;
   if (spawnSync('sh', ['-c', 'command -v apt-get'], { stdio: 'ignore' }).status !== 0) return; // not Debian: the test says so
-  const tmp = `${MINBASE_DEBS}.tmp`;
+  const tmp = `${dir}.tmp`;
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true });
+  mkdirSync(dirname(tmp), { recursive: true });
   const sh = (cmd: string, args: string[], cwd?: string) => {
     const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', maxBuffer: 1 << 30 });
     if (r.status !== 0) throw new Error(`test set-up: ${cmd} ${args.slice(0, 4).join(' ')}… failed: ${r.stderr}`);
@@ -35,7 +49,7 @@ export default function setup() {
   // (-s, not --print-uris: that leaves out whatever is in the host's own archive cache already)
   const sim = sh('apt-get', ['-o', 'Dir::State::status=/dev/null', '-o', 'Debug::NoLocking=1', 'install', '-s', '--no-install-recommends', ...[...names].sort()]);
   const pins = [...sim.matchAll(/^Inst (\S+) \((\S+) /gm)].map((m) => `${m[1]}=${m[2]}`);
-  process.stderr.write(`test set-up: apt-get download of ${pins.length} Debian packages (minbase + hello) into .work/test-debs\n`);
+  process.stderr.write(`test set-up: apt-get download of ${pins.length} Debian packages (set ${set}: minbase + ${EXTRA.join(', ')}) into .work/test-debs/${set}\n`);
   sh('apt-get', ['download', '-qq', ...pins], tmp);
   if (readdirSync(tmp).filter((f) => f.endsWith('.deb')).length !== pins.length) throw new Error('test set-up: apt-get download did not fetch every package');
   // The archive's override file sets Priority and Section, not the .deb (apt's own .deb says
@@ -49,8 +63,9 @@ export default function setup() {
   }
   writeFileSync(join(tmp, 'override'), [...override.values()].sort().join('\n') + '\n');
   writeFileSync(join(tmp, 'complete'), pins.join('\n') + '\n');
-  rmSync(MINBASE_DEBS, { recursive: true, force: true });
-  renameSync(tmp, MINBASE_DEBS);
+  rmSync(dir, { recursive: true, force: true });
+  renameSync(tmp, dir);
 }
 
-export const minbasePins = () => readFileSync(join(MINBASE_DEBS, 'complete'), 'utf8').trim().split('\n');
+export const pinsOf = (set: DebSet) => readFileSync(join(debsDir(set), 'complete'), 'utf8').trim().split('\n');
+export const minbasePins = () => pinsOf('minbase');

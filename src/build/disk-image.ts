@@ -1,0 +1,72 @@
+import { copyFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { Builder } from './builder.ts';
+import { buildRootfs, rootfsSpecOf } from './rootfs.ts';
+import { BUILTIN_ELEMENTS, planElements } from './elements.ts';
+import { makeDisk, toQcow2 } from './disk.ts';
+import { bootTest } from './boot-test.ts';
+import { sha256, sha256File } from '../util/hash.ts';
+import { parseSize } from '../util/size.ts';
+import { UsageError } from '../util/errors.ts';
+
+const RUN_PHASES = join(import.meta.dirname, 'run-phases.ts');
+
+/** A filesystem UUID that follows from the lock and the image name: the same inputs, the same UUID. */
+function uuidFrom(seed: string): string {
+  const h = sha256(seed);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${((parseInt(h[16], 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+/**
+ * Builder `disk-image`: mmdebstrap's base system, then the elements' phases in diskimage-builder's
+ * order (run-phases.ts, as an mmdebstrap hook inside the sandbox), then the loopless disk, qcow2,
+ * the kernel and initrd beside it (get-kernel), and a boot test.
+ */
+export const diskImageBuilder: Builder = {
+  name: 'disk-image',
+  summary: 'a bootable qcow2 from elements (diskimage-builder layout), loopless, with a QEMU boot test',
+  async run(ctx) {
+    const spec = ctx.lock.build?.['disk-image'];
+    if (!spec) throw new UsageError(`release ${ctx.lock.version}: the lock has no build.disk-image`, 'add `build: { disk-image: { name: debian-12, elements: [vm, cloud-init, cleanup] } }` to factory.yaml and lock again');
+    const rootfs = rootfsSpecOf(ctx);
+    const path = [...spec.elementsPath.map((p) => resolve(ctx.releaseDir, p)), BUILTIN_ELEMENTS];
+    const plan = await planElements(spec.elements, path);
+    ctx.log(`disk-image: elements ${plan.elements.map((e) => e.name).join(', ')}`);
+    for (const e of plan.elements) {
+      const files = [...Object.values(plan.phases).flat(), ...plan.environment].filter((s) => s.element === e.name);
+      const digest = sha256(files.map((f) => f.path).sort().join('\n') + (await Promise.all(files.map(async (f) => (await sha256File(f.path)).sha256))).join(''));
+      ctx.input({ name: `element ${e.name}`, digest: `sha256:${digest}` });
+    }
+    const uuid = uuidFrom(`${ctx.lockSha256}:${spec.name}`);
+    const planFile = join(ctx.outDir, 'elements-plan.json');
+    await writeFile(planFile, JSON.stringify({ plan, env: { AIRGAP_ROOT_UUID: uuid, DIB_IMAGE_ROOT_FS_UUID: uuid, ARCH: rootfs.architecture, DISTRO_NAME: 'debian', DIB_RELEASE: rootfs.suite, SOURCE_DATE_EPOCH: String(ctx.epoch) } }));
+    const base = await buildRootfs(ctx, rootfs, { directory: true, hooks: [`"$AIRGAP_NODE" "$AIRGAP_RUN_PHASES" "$1" "$AIRGAP_PLAN"`], env: { AIRGAP_NODE: process.execPath, AIRGAP_RUN_PHASES: RUN_PHASES, AIRGAP_PLAN: planFile } });
+
+    ctx.log('disk-image: disk (sfdisk, mkfs.ext4 -d, GRUB written in place), then qcow2');
+    const raw = join(ctx.outDir, `${spec.name}.raw`);
+    const qcow2 = join(ctx.outDir, `${spec.name}.qcow2`);
+    await makeDisk(base.path, raw, parseSize(spec.size), uuid, ctx.epoch);
+    await toQcow2(raw, qcow2);
+    await rm(raw, { force: true });
+    const q = await sha256File(qcow2);
+    ctx.output({ name: `${spec.name}.qcow2`, digest: `sha256:${q.sha256}`, size: q.size });
+    // get-kernel: what direct-kernel boots and Glance's kernel_id/ramdisk_id need
+    const boot = await readdir(join(base.path, 'boot'));
+    for (const [prefix, suffix] of [['vmlinuz-', 'vmlinuz'], ['initrd.img-', 'initrd']]) {
+      const f = boot.filter((n) => n.startsWith(prefix)).sort().at(-1);
+      if (!f) throw new Error(`no /boot/${prefix}* in the image: is the vm element in the list?`);
+      const out = join(ctx.outDir, `${spec.name}.${suffix}`);
+      await copyFile(join(base.path, 'boot', f), out);
+      const d = await sha256File(out);
+      ctx.output({ name: `${spec.name}.${suffix}`, digest: `sha256:${d.sha256}`, size: d.size });
+    }
+    await rm(base.path, { recursive: true, force: true });
+    if (spec.bootTest) {
+      const b = await bootTest(ctx, qcow2);
+      ctx.output({ name: 'boot test serial log', digest: `sha256:${(await sha256File(b.serialLog)).sha256}` });
+      if (!b.markerSeen) throw new Error(`boot test: cloud-init's marker did not appear on the serial console within ${b.timeoutSeconds} s (see ${b.serialLog})`);
+      ctx.log(`boot test: marker seen at ${b.bootSeconds} s of guest uptime`);
+      ctx.note({ bootTest: { markerSeen: true, bootSeconds: b.bootSeconds! } });
+    }
+  },
+};
