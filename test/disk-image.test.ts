@@ -1,11 +1,13 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import { readFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { onCleanup } from './helpers/cleanup.ts';
 import { workspace, airgap } from './helpers/workspace.ts';
 import { minbaseRelease } from './helpers/minbase-release.ts';
 import { startServer, type RunningServer } from '../src/serve/server.ts';
 import { run } from '../src/host/exec.ts';
+import { startGlance } from './helpers/glance.ts';
 
 const FIXTURE_ELEMENTS = join(import.meta.dirname, 'fixtures/dib-elements');
 
@@ -46,6 +48,31 @@ describe('disk-image: elements in DIB order, a loopless qcow2, a boot test', () 
   it('boots under QEMU (TCG) to cloud-init\'s marker within 3 minutes', () => {
     expect(out.bootTest?.markerSeen, r.stderr).toBe(true);
     expect(out.bootTest.bootSeconds).toBeLessThan(180);
+  });
+
+  it('is uploaded to a real Glance with its properties; what Glance reads back matches', async () => {
+    const glance = await startGlance(dir);
+    const p = await airgap(['publish', 'glance', join(dir, 'out/debian-12.qcow2'), '--name', 'debian-12', '--os-version', '12', '--marketplace-category', 'os',
+      '--property', 'hw_qemu_guest_agent=no', '--version', '1.0.0', '--results', join(dir, 'results'), '--json'],
+    { env: { OS_AUTH_TYPE: 'none', OS_ENDPOINT: glance.url } });
+    expect(p.code, p.stderr).toBe(0);
+    const img = JSON.parse(p.stdout);
+    expect(img.sha256).toBe(out.outputs[0].digest.replace('sha256:', ''));
+    // read back independently of the publisher
+    const got = await (await fetch(`${glance.url}/v2/images/${img.id}`)).json();
+    expect(got).toMatchObject({ name: 'debian-12', status: 'active', disk_format: 'qcow2', container_format: 'bare', os_hash_algo: 'sha512',
+      hw_disk_bus: 'virtio', hw_vif_model: 'virtio', os_type: 'linux', os_distro: 'debian', os_version: '12', marketplace_category: 'os', hw_qemu_guest_agent: 'no' });
+    const bytes = Buffer.from(await (await fetch(`${glance.url}/v2/images/${img.id}/file`)).arrayBuffer());
+    expect(createHash('sha256').update(bytes).digest('hex')).toBe(img.sha256);
+    expect(createHash('sha512').update(bytes).digest('hex')).toBe(got.os_hash_value);
+    const ev = JSON.parse(await readFile(join(dir, 'results/1.0.0/publish.json'), 'utf8'));
+    expect(ev.images.at(-1)).toMatchObject({ target: 'glance', id: img.id, sha256: img.sha256, auth: 'no authentication (OS_AUTH_TYPE=none)' });
+  });
+
+  it('publish without credentials says which variables are missing', async () => {
+    const p = await airgap(['publish', 'glance', join(dir, 'out/debian-12.qcow2'), '--name', 'x'], { env: { OS_AUTH_TYPE: '', OS_ENDPOINT: '', OS_AUTH_URL: '', OS_USERNAME: '', OS_PASSWORD: '', OS_PROJECT_NAME: '', OS_PROJECT_ID: '', OS_TOKEN: '' } });
+    expect(p.code).toBe(2);
+    expect(p.stderr).toMatch(/no OpenStack credentials: OS_AUTH_URL, OS_USERNAME, OS_PASSWORD, OS_PROJECT_NAME or OS_PROJECT_ID not set/);
   });
 
   it('an element written for diskimage-builder runs its phases in DIB order, shown by the build log', async () => {

@@ -1,9 +1,10 @@
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { readLock } from '../lock/read.ts';
 import { runInSandbox } from '../sandbox/sandbox.ts';
 import type { SandboxRunReport } from '../sandbox/report.ts';
-import { evidenceSchemas, type BuildEntry, type Evidence, type EvidenceStep } from '../evidence/schemas.ts';
+import type { BuildEntry, EvidenceStep } from '../evidence/schemas.ts';
+import { readEvidence } from '../evidence/read.ts';
 import { writeEvidence } from '../evidence/write.ts';
 import { sha256File } from '../util/hash.ts';
 import { UsageError } from '../util/errors.ts';
@@ -103,15 +104,4 @@ function describeAttempts(runs: SandboxRunReport[]): string {
     ...(r.otherPackets ? [`${r.otherPackets} other packet(s)`] : []),
   ]);
   return [...new Set(parts)].join(', ');
-}
-
-async function readEvidence<S extends EvidenceStep>(resultsDir: string, version: string, step: S): Promise<Evidence<S> | undefined> {
-  const text = await readFile(join(resultsDir, version, `${step}.json`), 'utf8').catch(() => undefined);
-  if (!text) return undefined;
-  let raw: unknown;
-  try { raw = JSON.parse(text); } catch { raw = undefined; }
-  const parsed = evidenceSchemas[step].safeParse(raw);
-  // an unreadable earlier file is not silently replaced: it stays the operator's to look at
-  if (!parsed.success) throw new UsageError(`results/${version}/${step}.json does not match its schema; not appending to it`, 'move it aside and build again');
-  return parsed.data as Evidence<S>;
 }

@@ -12,8 +12,9 @@ import { keygen } from './commands/keygen.ts';
 import { demo } from './commands/demo.ts';
 import { buildCmd } from './commands/build.ts';
 import { preflightCmd } from './commands/preflight.ts';
+import { publish } from './commands/publish.ts';
 
-export const commands: Command[] = [preflightCmd, lock, mirror, bundle, verify, importCmd, serve, buildCmd, keygen, demo];
+export const commands: Command[] = [preflightCmd, lock, mirror, bundle, verify, importCmd, serve, buildCmd, publish, keygen, demo];
 
 function usage(): string {
   const w = Math.max(...commands.map((c) => c.name.length)) + 2;

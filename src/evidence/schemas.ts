@@ -111,6 +111,18 @@ export const airgapEvidence = z.strictObject({
   runs: z.array(sandboxRunReport.extend({ builder: z.string(), at, allowEgressAttempts: z.boolean() })),
 });
 
+/** Images published to Glance: ours by sha256, Glance's own checksums read back and compared. */
+export const publishEvidence = z.strictObject({
+  step: z.literal('publish'),
+  ...base,
+  images: z.array(z.strictObject({
+    target: z.literal('glance'), at, endpoint: z.string(), auth: z.string(),
+    id: z.string(), name: z.string(), file: z.string(), size: z.number().int().nonnegative(), sha256: sha,
+    checksum: z.string().regex(/^[0-9a-f]{32}$/), osHashAlgo: z.literal('sha512'), osHashValue: z.string().regex(/^[0-9a-f]{128}$/),
+    properties: z.record(z.string(), z.string()),
+  })),
+});
+
 export const evidenceSchemas = {
   lock: lockEvidence,
   mirror: mirrorEvidence,
@@ -119,6 +131,7 @@ export const evidenceSchemas = {
   import: importEvidence,
   build: buildEvidence,
   airgap: airgapEvidence,
+  publish: publishEvidence,
 } as const;
 
 export type EvidenceStep = keyof typeof evidenceSchemas;

@@ -34,12 +34,16 @@ export const TOOLS: Record<string, string> = {
   'qemu-system-x86_64': 'qemu-system-x86',
   'mkfs.vfat': 'dosfstools',
   mcopy: 'mtools',
+  debugfs: 'e2fsprogs',
+  glance: 'python3-glance',
 };
 
 /** Tools that are Python modules, checked the way the code runs them. */
 const MODULE_CHECKS: Record<string, string[]> = {
   pip: ['python3', '-m', 'pip', '--version'],
   venv: ['python3', '-c', 'import ensurepip, venv'],
+  // Debian's own Python: python3 on PATH may be another one
+  glance: ['/usr/bin/python3', '-c', 'import glance.cmd.api'],
 };
 
 export function hasTool(name: string): boolean {
