@@ -28,7 +28,8 @@ describe('disk-image: elements in DIB order, a loopless qcow2, a boot test', () 
     const { bundle } = await minbaseRelease(dir, [
       'build:',
       '  rootfs: { suite: bookworm, variant: minbase }',
-      `  disk-image: { name: debian-12, elements: [vm, hello-dib, cleanup], elementsPath: ["${FIXTURE_ELEMENTS}"], size: 2G }`,
+      `  disk-image: { name: debian-12, elements: [vm, hello-dib, docker-ce, kubernetes, cleanup], elementsPath: ["${FIXTURE_ELEMENTS}"], size: 2G,`,
+      '                environment: { DOCKER_CE_PACKAGES_FROM: none, KUBERNETES_PACKAGES_FROM: none } }',
     ], 'vm');
     served = await startServer(join(dir, 'repo'), { host: '127.0.0.1', port: 0 });
     onCleanup(() => served.close());
@@ -42,7 +43,7 @@ describe('disk-image: elements in DIB order, a loopless qcow2, a boot test', () 
     expect(out.egressAttempts).toBe(0);
     expect(out.outputs.map((o: any) => o.name)).toEqual(['debian-12.qcow2', 'debian-12.vmlinuz', 'debian-12.initrd', 'boot test serial log']);
     for (const o of out.outputs) expect(o.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
-    expect(out.inputs.map((i: any) => i.name)).toEqual(expect.arrayContaining(['element vm', 'element cloud-init', 'element hello-dib', 'element cleanup']));
+    expect(out.inputs.map((i: any) => i.name)).toEqual(expect.arrayContaining(['element vm', 'element cloud-init', 'element hello-dib', 'element docker-ce', 'element kubernetes', 'element cleanup']));
   });
 
   it('boots under QEMU (TCG) to cloud-init\'s marker within 3 minutes', () => {
@@ -82,9 +83,26 @@ describe('disk-image: elements in DIB order, a loopless qcow2, a boot test', () 
     expect(at, phases.join('\n')).not.toContain(-1);
     expect([...at].sort((a, b) => a - b)).toEqual(at);
     // and inside the image, read out of the qcow2 without booting it
-    const raw = join(dir, 'read.raw');
-    await run('qemu-img', ['convert', '-O', 'raw', join(dir, 'out/debian-12.qcow2'), raw]);
-    const order2 = (await run('debugfs', ['-R', 'cat /var/lib/hello-dib-order', `${raw}?offset=1048576`])).stdout;
+    const order2 = await readFromImage('/var/lib/hello-dib-order');
     expect(order2.trim().split('\n')).toEqual(['pre-install.d', 'install.d /usr/bin/hello from environment.d', 'post-install.d', 'cleanup.d (outside, TARGET_ROOT)']);
   });
+
+  it('the marketplace elements point Docker and containerd at the internal registry (read from the qcow2, not booted)', async () => {
+    const registry = new URL(served.url).host;
+    expect(JSON.parse(await readFromImage('/etc/docker/daemon.json'))).toMatchObject({ 'registry-mirrors': [`http://${registry}`], 'insecure-registries': [registry] });
+    const hosts = await readFromImage('/etc/containerd/certs.d/registry.k8s.io/hosts.toml');
+    expect(hosts).toContain('server = "https://registry.k8s.io"');
+    expect(hosts).toContain(`[host."http://${registry}"]`);
+    expect(await readFromImage('/etc/containerd/config.toml')).toContain('SystemdCgroup = true');
+    expect(await readFromImage('/etc/sysctl.d/99-kubernetes.conf')).toContain('net.ipv4.ip_forward = 1');
+  });
+
+  let raw: string | undefined;
+  async function readFromImage(path: string): Promise<string> {
+    if (!raw) {
+      raw = join(dir, 'read.raw');
+      await run('qemu-img', ['convert', '-O', 'raw', join(dir, 'out/debian-12.qcow2'), raw]);
+    }
+    return (await run('debugfs', ['-R', `cat ${path}`, `${raw}?offset=1048576`])).stdout;
+  }
 });

@@ -8,6 +8,7 @@ import { bootTest } from './boot-test.ts';
 import { sha256, sha256File } from '../util/hash.ts';
 import { parseSize } from '../util/size.ts';
 import { UsageError } from '../util/errors.ts';
+import { registryBaseUrl } from '../oci/reference.ts';
 
 const RUN_PHASES = join(import.meta.dirname, 'run-phases.ts');
 
@@ -39,7 +40,7 @@ export const diskImageBuilder: Builder = {
     }
     const uuid = uuidFrom(`${ctx.lockSha256}:${spec.name}`);
     const planFile = join(ctx.outDir, 'elements-plan.json');
-    await writeFile(planFile, JSON.stringify({ plan, env: { AIRGAP_ROOT_UUID: uuid, DIB_IMAGE_ROOT_FS_UUID: uuid, ARCH: rootfs.architecture, DISTRO_NAME: 'debian', DIB_RELEASE: rootfs.suite, SOURCE_DATE_EPOCH: String(ctx.epoch) } }));
+    await writeFile(planFile, JSON.stringify({ plan, env: { ...spec.environment, AIRGAP_REGISTRY: ctx.registry, AIRGAP_REGISTRY_URL: registryBaseUrl(ctx.registry), AIRGAP_ROOT_UUID: uuid, DIB_IMAGE_ROOT_FS_UUID: uuid, ARCH: rootfs.architecture, DISTRO_NAME: 'debian', DIB_RELEASE: rootfs.suite, SOURCE_DATE_EPOCH: String(ctx.epoch) } }));
     const base = await buildRootfs(ctx, rootfs, { directory: true, hooks: [`"$AIRGAP_NODE" "$AIRGAP_RUN_PHASES" "$1" "$AIRGAP_PLAN"`], env: { AIRGAP_NODE: process.execPath, AIRGAP_RUN_PHASES: RUN_PHASES, AIRGAP_PLAN: planFile } });
 
     ctx.log('disk-image: disk (sfdisk, mkfs.ext4 -d, GRUB written in place), then qcow2');

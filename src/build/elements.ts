@@ -20,8 +20,17 @@ export interface ElementPlan {
   environment: PhaseScript[];
   /** per phase, every element's scripts sorted by file name across elements, as DIB runs them */
   phases: Record<Phase, PhaseScript[]>;
-  /** package-installs.yaml, by the phase they are installed in (default install.d) */
-  packages: Record<Phase, string[]>;
+  /** package-installs.yaml, by the phase they are installed in (default install.d); `when` as DIB writes it */
+  packages: Record<Phase, { name: string; when: string[] }[]>;
+}
+
+/** DIB's package-installs `when`: `VAR = value` or `VAR != value`, every one must hold. */
+const WHEN = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(!=|=)\s*(.*?)\s*$/;
+export function whenHolds(conditions: string[], env: Record<string, string | undefined>): boolean {
+  return conditions.every((c) => {
+    const [, name, op, value] = WHEN.exec(c)!;
+    return op === '=' ? (env[name] ?? '') === value : (env[name] ?? '') !== value;
+  });
 }
 
 async function findElement(name: string, path: string[]): Promise<string> {
@@ -54,7 +63,7 @@ export async function planElements(names: string[], path: string[]): Promise<Ele
   for (const n of names) await visit(n, []);
 
   const phases = Object.fromEntries(PHASES.map((p) => [p, [] as PhaseScript[]])) as ElementPlan['phases'];
-  const packages = Object.fromEntries(PHASES.map((p) => [p, [] as string[]])) as ElementPlan['packages'];
+  const packages = Object.fromEntries(PHASES.map((p) => [p, []])) as unknown as ElementPlan['packages'];
   const environment: PhaseScript[] = [];
   for (const e of order) {
     for (const phase of PHASES) {
@@ -66,13 +75,15 @@ export async function planElements(names: string[], path: string[]): Promise<Ele
     for (const f of (await readdir(join(e.dir, 'environment.d')).catch(() => [] as string[])).sort()) environment.push({ element: e.name, name: f, path: join(e.dir, 'environment.d', f) });
     const yml = join(e.dir, 'package-installs.yaml');
     if (existsSync(yml)) {
-      const doc = (parse(await readFile(yml, 'utf8')) ?? {}) as Record<string, null | { phase?: string; uninstall?: boolean; arch?: string }>;
+      const doc = (parse(await readFile(yml, 'utf8')) ?? {}) as Record<string, null | { phase?: string; uninstall?: boolean; arch?: string; when?: string | string[] }>;
       for (const [pkg, opt] of Object.entries(doc)) {
         if (opt?.uninstall) continue;
         const phase = (opt?.phase ?? 'install.d') as Phase;
         if (!PHASES.includes(phase) || !IN_CHROOT.has(phase)) throw new UsageError(`${yml}: ${pkg}: phase ${opt?.phase} is not one packages can be installed in`);
         if (opt?.arch && !opt.arch.split(',').map((a) => a.trim()).includes('amd64')) continue;
-        packages[phase].push(pkg);
+        const when = opt?.when === undefined ? [] : Array.isArray(opt.when) ? opt.when : [opt.when];
+        for (const w of when) if (!WHEN.test(w)) throw new UsageError(`${yml}: ${pkg}: when "${w}" is not VAR = value or VAR != value`);
+        packages[phase].push({ name: pkg, when });
       }
     }
   }

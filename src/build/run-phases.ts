@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { IN_CHROOT, PHASES, type ElementPlan } from './elements.ts';
+import { IN_CHROOT, PHASES, whenHolds, type ElementPlan } from './elements.ts';
 
 const [root, planFile] = process.argv.slice(2);
 const { plan, env } = JSON.parse(readFileSync(planFile, 'utf8')) as { plan: ElementPlan; env: Record<string, string> };
@@ -31,6 +31,14 @@ for (const base of [join(root, stage), outside]) {
   chmodSync(join(base, 'run.sh'), 0o755);
 }
 
+// what environment.d makes of the build's environment, for package-installs' `when`
+const dump = spawnSync('bash', ['-c', 'set -a; for f in "$AIRGAP_ENV_DIR"/*; do [ -e "$f" ] && . "$f"; done; env -0'], { env: { PATH, ...env, AIRGAP_ENV_DIR: join(outside, 'environment.d') }, encoding: 'utf8' });
+if (dump.status !== 0) {
+  process.stderr.write(`airgap-elements: sourcing environment.d failed: ${dump.stderr}\n`);
+  process.exit(1);
+}
+const elementEnv = Object.fromEntries(dump.stdout.split('\0').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+
 // daemons must not start while packages are installed into the image (removed after finalise.d)
 const policy = join(root, 'usr/sbin/policy-rc.d');
 const hadPolicy = existsSync(policy);
@@ -43,7 +51,7 @@ for (const phase of PHASES) {
     rmSync(policy, { force: true });
     if (hadPolicy) renameSync(`${policy}.airgap`, policy);
   }
-  const pkgs = plan.packages[phase];
+  const pkgs = plan.packages[phase].filter((p) => whenHolds(p.when, elementEnv)).map((p) => p.name);
   if (pkgs.length) {
     say(`phase ${phase}: package-installs: ${pkgs.join(' ')}`);
     must('chroot', [root, 'apt-get', 'install', '-y', '--no-install-recommends', ...pkgs], {}, `${phase}: apt-get install`);

@@ -34,6 +34,8 @@ export const diskImageSpec = z.strictObject({
   elementsPath: z.array(z.string()).default([]),
   /** the raw disk's size (the qcow2 is sparse and compressed) */
   size: z.string().regex(/^\d+[MG]$/).default('2G'),
+  /** variables for the elements (DIB_*, DOCKER_CE_PACKAGES_FROM …), as DIB takes them from its environment */
+  environment: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string()).default({}),
   /** boot it under QEMU (TCG) with a NoCloud seed and wait for cloud-init's marker */
   bootTest: z.boolean().default(true),
 });
