@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * Runbook "build" (Env B): run a builder (rootfs, base-image) from the bundle's lock against the
+ * Runbook "build" (Env B): run a builder (rootfs, base-image, disk-image) from the bundle's lock against the
  * served repository, in the sandbox; writes results/<version>/build.json, airgap.json and the
  * build log. Exit 1 when the build fails or anything tried to leave. The page is runbooks/build.mdx.
  */
@@ -12,7 +12,7 @@ import { entry, resultsDir, str, type ParamSpec, type RunbookMeta } from './lib/
 export const meta: RunbookMeta = { id: 'build', title: 'Build the base image inside the gap', environment: 'B (disconnected)' };
 
 export const params: ParamSpec[] = [
-  { name: 'builder', help: 'rootfs or base-image', default: 'base-image' },
+  { name: 'builder', help: 'rootfs, base-image or disk-image', default: 'base-image' },
   { name: 'bundle', help: 'the verified bundle (or release) directory whose lock says what to build', required: true },
   { name: 'server', help: 'the repository server (airgap serve)', default: 'http://127.0.0.1:8081' },
   { name: 'registry', help: 'registry the image is pushed to', default: 'the server itself' },

@@ -28,12 +28,12 @@ describe('disk-image: elements in DIB order, a loopless qcow2, a boot test', () 
     const { bundle } = await minbaseRelease(dir, [
       'build:',
       '  rootfs: { suite: bookworm, variant: minbase }',
-      `  disk-image: { name: debian-12, elements: [vm, hello-dib, docker-ce, kubernetes, cleanup], elementsPath: ["${FIXTURE_ELEMENTS}"], size: 2G,`,
+      `  disk-image: { name: from-the-lock, elements: [vm, hello-dib, docker-ce, kubernetes, cleanup], elementsPath: ["${FIXTURE_ELEMENTS}"], size: 2G,`,
       '                environment: { DOCKER_CE_PACKAGES_FROM: none, KUBERNETES_PACKAGES_FROM: none } }',
     ], 'vm');
     served = await startServer(join(dir, 'repo'), { host: '127.0.0.1', port: 0 });
     onCleanup(() => served.close());
-    r = await airgap(['build', '--server', served.url, '--results', join(dir, 'results'), '--json', '--out', join(dir, 'out'), 'disk-image', bundle]);
+    r = await airgap(['build', '--server', served.url, '--results', join(dir, 'results'), '--json', '--out', join(dir, 'out'), '-o', 'debian-12', 'disk-image', bundle]);
     out = JSON.parse(r.stdout || '{}');
     log = await readFile(join(dir, 'results/1.0.0', out.log?.file ?? 'missing'), 'utf8').catch(() => '');
   }, 900_000);

@@ -184,6 +184,15 @@ describe('the documentation site (Debian chromium, no network beyond loopback)',
     await index.page.close();
   });
 
+  it('an evidence page shows what was published to Glance: the id, our sha256, the checksums read back', async () => {
+    const pub = JSON.parse(await readFile(join(results, '0.1.0-demo/publish.json'), 'utf8'));
+    const { page } = await open('/releases/0.1.0-demo/');
+    const text = await page.locator('main').innerText();
+    expect(await page.locator('h2#published').count()).toBe(1);
+    for (const x of [pub.images[0].id, pub.images[0].sha256, pub.images[0].checksum, 'marketplace_category=os']) expect(text).toContain(x);
+    await page.close();
+  });
+
   it('screenshots at desktop and phone widths are not blank (kept in test-artifacts/site/)', async () => {
     for (const [name, viewport] of [['desktop', { width: 1280, height: 900 }], ['phone', { width: 390, height: 844 }]] as const) {
       for (const path of ['/', '/releases/0.1.0-demo/', '/runbooks/verify/']) {

@@ -27,6 +27,8 @@ export interface BuildOptions {
   allowEgressAttempts: boolean;
   resultsDir: string;
   args: string[];
+  /** disk-image: elements and output name given on the command line */
+  overrides?: { elements?: string[]; name?: string };
   log: (m: string) => void;
   echo?: (chunk: Buffer) => void;
 }
@@ -55,7 +57,7 @@ export async function build(o: BuildOptions): Promise<BuildResult> {
   const runs: SandboxRunReport[] = [];
   let notes: Pick<BuildEntry, 'bootTest'> = {};
   const ctx: BuildContext = {
-    lock, lockSha256, releaseDir: o.dir, serverUrl: o.serverUrl.replace(/\/+$/, ''), registry: o.registry ?? server.host, outDir,
+    lock, lockSha256, releaseDir: o.dir, overrides: o.overrides ?? {}, serverUrl: o.serverUrl.replace(/\/+$/, ''), registry: o.registry ?? server.host, outDir,
     epoch: Math.floor(Date.parse(lock.created) / 1000), log: o.log,
     async sandbox(argv, so = {}) {
       o.log(`build ${builder.name}: in the sandbox: ${argv[0]}`);

@@ -10,6 +10,8 @@ export interface BuildContext {
   lockSha256: string;
   /** the directory the lock was read from (element paths are relative to it) */
   releaseDir: string;
+  /** what the command line says instead of the lock's build section */
+  overrides: { elements?: string[]; name?: string };
   /** the repository server inside the gap (apt, raw, pypi, git and the OCI registry) */
   serverUrl: string;
   /** registry host[:port] images are pushed to (default: the server's own /v2/) */

@@ -9,6 +9,7 @@ import { sha256, sha256File } from '../util/hash.ts';
 import { parseSize } from '../util/size.ts';
 import { UsageError } from '../util/errors.ts';
 import { registryBaseUrl } from '../oci/reference.ts';
+import { diskImageSpec } from './schema.ts';
 
 const RUN_PHASES = join(import.meta.dirname, 'run-phases.ts');
 
@@ -27,8 +28,9 @@ export const diskImageBuilder: Builder = {
   name: 'disk-image',
   summary: 'a bootable qcow2 from elements (diskimage-builder layout), loopless, with a QEMU boot test',
   async run(ctx) {
-    const spec = ctx.lock.build?.['disk-image'];
-    if (!spec) throw new UsageError(`release ${ctx.lock.version}: the lock has no build.disk-image`, 'add `build: { disk-image: { name: debian-12, elements: [vm, cloud-init, cleanup] } }` to factory.yaml and lock again');
+    const declared = ctx.lock.build?.['disk-image'];
+    if (!declared && !ctx.overrides.elements) throw new UsageError(`release ${ctx.lock.version}: the lock has no build.disk-image`, 'add `build: { disk-image: { name: debian-12, elements: [vm, cloud-init, cleanup] } }` to factory.yaml and lock again, or give --elements');
+    const spec = { ...(declared ?? diskImageSpec.parse({})), ...ctx.overrides };
     const rootfs = rootfsSpecOf(ctx);
     const path = [...spec.elementsPath.map((p) => resolve(ctx.releaseDir, p)), BUILTIN_ELEMENTS];
     const plan = await planElements(spec.elements, path);

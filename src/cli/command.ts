@@ -9,7 +9,7 @@ export interface Command {
   /** usage line after `airgap <name>` */
   usage: string;
   /** option name → [help text, shape] */
-  options: Record<string, { help: string; type: 'string' | 'boolean'; multiple?: boolean; default?: string }>;
+  options: Record<string, { help: string; type: 'string' | 'boolean'; multiple?: boolean; default?: string; short?: string }>;
   positionals?: { name: string; help: string }[];
   details?: string;
   run(args: { values: Record<string, any>; positionals: string[]; global: GlobalOptions }): Promise<number>;
@@ -37,7 +37,7 @@ export function helpText(c: Command): string {
     lines.push('');
   }
   lines.push('Options:');
-  for (const [k, o] of Object.entries(opts)) lines.push(`  ${`--${k}${o.type === 'string' ? ' …' : ''}`.padEnd(width)}${o.help}${o.default ? ` (default: ${o.default})` : ''}`);
+  for (const [k, o] of Object.entries(opts)) lines.push(`  ${`${o.short ? `-${o.short}, ` : ''}--${k}${o.type === 'string' ? ' …' : ''}`.padEnd(width)}${o.help}${o.default ? ` (default: ${o.default})` : ''}`);
   if (c.details) lines.push('', c.details.trim());
   return lines.join('\n') + '\n';
 }
@@ -45,7 +45,7 @@ export function helpText(c: Command): string {
 export function parse(c: Command, argv: string[]) {
   const options: Options = {};
   for (const [k, o] of Object.entries({ ...c.options, ...GLOBAL_OPTIONS })) {
-    options[k] = { type: o.type, ...(o.multiple ? { multiple: true } : {}), ...(o.default !== undefined ? { default: o.default } : {}) };
+    options[k] = { type: o.type, ...(o.multiple ? { multiple: true } : {}), ...(o.default !== undefined ? { default: o.default } : {}), ...(o.short ? { short: o.short } : {}) };
   }
   try {
     return parseArgs({ args: argv, options, allowPositionals: true, strict: true });

@@ -60,6 +60,7 @@ export function statusOf(r: ReleaseEvidence): Record<EvidenceStep, Status> {
     build: s.build ? (s.build.builds.some((b) => !b.ok) ? 'bad' : 'ok') : 'none',
     // an unread filter means the attempts are unknown: not a proof of none (build.ts fails such a build too)
     airgap: s.airgap ? (s.airgap.attempts === 0 && s.airgap.runs.every((r) => r.filterRead) ? 'ok' : 'bad') : 'none',
+    publish: s.publish?.images.length ? 'ok' : 'none',
   };
 }
 

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 export const buildCmd: Command = {
   name: 'build',
   summary: 'Run a builder against the served repository, inside a sandbox that reaches nothing else; record inputs, outputs and every attempt to leave.',
-  usage: '<builder> <release-or-bundle-dir> [--server URL] [--registry HOST:PORT] [--out DIR] [--allow-egress-attempts] [-- CMD…]',
+  usage: '<builder> <release-or-bundle-dir> [--server URL] [--registry HOST:PORT] [--out DIR] [--elements A,B] [-o NAME] [--allow-egress-attempts] [-- CMD…]',
   positionals: [
     { name: 'builder', help: builders.map((b) => `${b.name}: ${b.summary}`).join('; ') },
     { name: 'release-or-bundle-dir', help: 'a directory holding factory.lock.json (its build: section says what to build)' },
@@ -18,6 +18,8 @@ export const buildCmd: Command = {
     registry: { help: 'registry images are pushed to (default: the server itself)', type: 'string' },
     out: { help: 'where outputs and scratch go (default: .work/build/<version>/<builder>)', type: 'string' },
     'allow-egress-attempts': { help: 'do not fail the build on attempts to reach anything else (they are still recorded)', type: 'boolean' },
+    elements: { help: 'disk-image: the elements, comma-separated (instead of the lock\'s build.disk-image.elements)', type: 'string' },
+    output: { help: 'disk-image: the output name stem, NAME.qcow2 (instead of the lock\'s)', type: 'string', short: 'o' },
     verbose: { help: 'show the sandboxed commands\' output (it always goes to the build log)', type: 'boolean' },
   },
   details: 'Needs root, or user namespaces, and the tools unshare, ip, nft, mount (and mmdebstrap for rootfs, base-image). Evidence: results/<version>/build.json, airgap.json, logs/. Exit 0 built with no attempt to leave; 1 failed or attempts seen; 2 usage.',
@@ -27,6 +29,7 @@ export const buildCmd: Command = {
     const r = await build({
       builder: name, dir, serverUrl: values.server, registry: values.registry, outDir: values.out,
       allowEgressAttempts: !!values['allow-egress-attempts'], resultsDir: global.resultsDir, args: positionals.slice(2),
+      overrides: { ...(values.elements ? { elements: String(values.elements).split(',').map((e) => e.trim()).filter(Boolean) } : {}), ...(values.output ? { name: values.output } : {}) },
       log: global.log, echo: values.verbose ? (d) => process.stderr.write(d) : undefined,
     });
     if (!r.ok) {

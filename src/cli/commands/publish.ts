@@ -1,11 +1,9 @@
-import { basename } from 'node:path';
 import type { Command } from '../command.ts';
 import { need } from '../command.ts';
 import { print } from '../output.ts';
 import { serviceAccess } from '../../publish/openstack-auth.ts';
 import { publishToGlance } from '../../publish/glance.ts';
-import { readEvidence } from '../../evidence/read.ts';
-import { writeEvidence } from '../../evidence/write.ts';
+import { recordPublish } from '../../publish/record.ts';
 import { releaseVersion } from '../../manifest/schema.ts';
 import { redactUrl, UsageError } from '../../util/errors.ts';
 
@@ -43,12 +41,7 @@ export const publish: Command = {
     }
     const g = await serviceAccess('image');
     const img = await publishToGlance(g, file, { name, properties, visibility: values.visibility, tags: values.tag as string[] | undefined }, global.log);
-    let evidence: string | undefined;
-    if (values.version) {
-      const earlier = (await readEvidence(global.resultsDir, values.version, 'publish'))?.images ?? [];
-      const { status: _s, ...rest } = img;
-      evidence = await writeEvidence(global.resultsDir, 'publish', { version: values.version, images: [...earlier, { target: 'glance', at: new Date().toISOString(), endpoint: redactUrl(g.endpoint), auth: g.how, file: basename(file), ...rest }] });
-    }
+    const evidence = values.version ? await recordPublish(global.resultsDir, values.version, g, file, img) : undefined;
     print(global, { ...img, endpoint: redactUrl(g.endpoint), ...(evidence ? { evidence } : {}) },
       [`OK: ${name} is Glance image ${img.id} (${img.status}) at ${redactUrl(g.endpoint)}`, `  checksum ${img.checksum}, os_hash_value (sha512) ${img.osHashValue.slice(0, 32)}… match ours`, `  sha256 ${img.sha256}`, ...(evidence ? [`evidence ${evidence}`] : [])].join('\n'));
     return 0;
