@@ -8,6 +8,10 @@ import { minbaseRelease } from './helpers/minbase-release.ts';
 import { startServer, type RunningServer } from '../src/serve/server.ts';
 import { run } from '../src/host/exec.ts';
 import { startGlance } from './helpers/glance.ts';
+import { Store } from '../src/store/store.ts';
+import { writeImage } from '../src/oci/image.ts';
+import { pushImage } from '../src/oci/push.ts';
+import { RegistryClient } from '../src/oci/client.ts';
 
 const FIXTURE_ELEMENTS = join(import.meta.dirname, 'fixtures/dib-elements');
 
@@ -22,6 +26,7 @@ describe('disk-image: elements in DIB order, a loopless qcow2, a boot test', () 
   let out: any;
   let log: string;
   let r: Awaited<ReturnType<typeof airgap>>;
+  let pause: { digest: string };
 
   beforeAll(async () => {
     dir = await workspace('airgap-disk-');
@@ -29,10 +34,15 @@ describe('disk-image: elements in DIB order, a loopless qcow2, a boot test', () 
       'build:',
       '  rootfs: { suite: bookworm, variant: minbase }',
       `  disk-image: { name: from-the-lock, elements: [vm, hello-dib, docker-ce, kubernetes, cleanup], elementsPath: ["${FIXTURE_ELEMENTS}"], size: 2G,`,
-      '                environment: { DOCKER_CE_PACKAGES_FROM: none, KUBERNETES_PACKAGES_FROM: none } }',
+      '                environment: { DOCKER_CE_PACKAGES_FROM: none, KUBERNETES_PACKAGES_FROM: none },',
+      '                images: [{ from: "k8s/pause:3.9", as: "registry.k8s.io/pause:3.9" }] }',
     ], 'vm');
     served = await startServer(join(dir, 'repo'), { host: '127.0.0.1', port: 0 });
     onCleanup(() => served.close());
+    // an image the release carries, in the served registry, for the kubernetes element to pre-load
+    const store = new Store(join(dir, 'img-store'));
+    pause = await writeImage(store, { files: { pause: '#!/bin/sh\nsleep infinity\n' }, architecture: 'amd64', created: '2026-01-01T00:00:00Z', cmd: ['/pause'] });
+    await pushImage(new RegistryClient(new URL(served.url).host), 'k8s/pause', '3.9', store, pause.digest);
     r = await airgap(['build', '--server', served.url, '--results', join(dir, 'results'), '--json', '--out', join(dir, 'out'), '-o', 'debian-12', 'disk-image', bundle]);
     out = JSON.parse(r.stdout || '{}');
     log = await readFile(join(dir, 'results/1.0.0', out.log?.file ?? 'missing'), 'utf8').catch(() => '');
@@ -95,6 +105,18 @@ describe('disk-image: elements in DIB order, a loopless qcow2, a boot test', () 
     expect(hosts).toContain(`[host."http://${registry}"]`);
     expect(await readFromImage('/etc/containerd/config.toml')).toContain('SystemdCgroup = true');
     expect(await readFromImage('/etc/sysctl.d/99-kubernetes.conf')).toContain('net.ipv4.ip_forward = 1');
+  });
+
+  it('the release\'s images travel inside the disk image as OCI archives, for containerd to import at first boot', async () => {
+    expect(out.inputs).toContainEqual(expect.objectContaining({ name: 'image registry.k8s.io/pause:3.9', digest: pause.digest }));
+    await readFromImage('/var/lib/airgap/images/registry.k8s.io_pause_3.9.tar'); // fills `raw`
+    const archive = join(dir, 'pause.tar');
+    await run('debugfs', ['-R', `dump /var/lib/airgap/images/registry.k8s.io_pause_3.9.tar ${archive}`, `${raw}?offset=1048576`]);
+    const index = JSON.parse((await run('tar', ['-xOf', archive, 'index.json'])).stdout);
+    expect(index.manifests[0]).toMatchObject({ digest: pause.digest, annotations: { 'io.containerd.image.name': 'registry.k8s.io/pause:3.9' } });
+    const listing = (await run('tar', ['-tf', archive])).stdout;
+    expect(listing).toContain(`blobs/sha256/${pause.digest.slice(7)}`);
+    expect(await readFromImage('/etc/systemd/system/airgap-preload-images.service')).toContain('ctr -n k8s.io images import');
   });
 
   let raw: string | undefined;

@@ -1,13 +1,17 @@
-import { copyFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { Builder } from './builder.ts';
+import type { Builder, BuildContext } from './builder.ts';
+import { Store } from '../store/store.ts';
+import { RegistryClient } from '../oci/client.ts';
+import { pullTree } from '../oci/pull.ts';
+import { writeOciArchive } from '../oci/archive.ts';
 import { buildRootfs, rootfsSpecOf } from './rootfs.ts';
 import { BUILTIN_ELEMENTS, planElements } from './elements.ts';
 import { makeDisk, toQcow2 } from './disk.ts';
 import { bootTest } from './boot-test.ts';
 import { sha256, sha256File } from '../util/hash.ts';
 import { parseSize } from '../util/size.ts';
-import { UsageError } from '../util/errors.ts';
+import { AirgapError, UsageError } from '../util/errors.ts';
 import { registryBaseUrl } from '../oci/reference.ts';
 import { diskImageSpec } from './schema.ts';
 
@@ -17,6 +21,23 @@ const RUN_PHASES = join(import.meta.dirname, 'run-phases.ts');
 function uuidFrom(seed: string): string {
   const h = sha256(seed);
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${((parseInt(h[16], 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+/** One image from the registry the build pushes to, as an OCI archive named `as`, for the elements. */
+async function imageArchive(ctx: BuildContext, from: string, as: string, dir: string): Promise<{ root: string }> {
+  const [repository, tag] = [from.slice(0, from.lastIndexOf(':')), from.slice(from.lastIndexOf(':') + 1)];
+  const client = new RegistryClient(ctx.registry, { log: ctx.log });
+  const store = new Store(join(ctx.outDir, 'oci'));
+  const what = `image ${ctx.registry}/${from}`;
+  const m = await client.getManifest(repository, tag).catch((err: Error) => {
+    throw new AirgapError(`disk-image: ${what}: ${err.message}`, { hint: 'import the bundle that carries it (oci kind) and serve it, or push it there' });
+  });
+  const root = await store.ingest([m.bytes], { expected: m.digest, what });
+  const blobs = await pullTree(client, repository, root, m.bytes, store, what);
+  const file = `${as.replace(/[^A-Za-z0-9._-]+/g, '_')}.tar`;
+  await writeOciArchive(store, { mediaType: m.mediaType, digest: m.digest, size: m.bytes.length }, blobs, as, join(dir, file), ctx.epoch);
+  ctx.log(`disk-image: ${what} → ${file} (as ${as})`);
+  return { root: m.digest };
 }
 
 /**
@@ -40,9 +61,16 @@ export const diskImageBuilder: Builder = {
       const digest = sha256(files.map((f) => f.path).sort().join('\n') + (await Promise.all(files.map(async (f) => (await sha256File(f.path)).sha256))).join(''));
       ctx.input({ name: `element ${e.name}`, digest: `sha256:${digest}` });
     }
+    const imagesDir = join(ctx.outDir, 'images');
+    await rm(imagesDir, { recursive: true, force: true });
+    await mkdir(imagesDir, { recursive: true });
+    for (const im of spec.images) {
+      const a = await imageArchive(ctx, im.from, im.as, imagesDir);
+      ctx.input({ name: `image ${im.as}`, digest: a.root, ref: `${ctx.registry}/${im.from}` });
+    }
     const uuid = uuidFrom(`${ctx.lockSha256}:${spec.name}`);
     const planFile = join(ctx.outDir, 'elements-plan.json');
-    await writeFile(planFile, JSON.stringify({ plan, env: { ...spec.environment, AIRGAP_REGISTRY: ctx.registry, AIRGAP_REGISTRY_URL: registryBaseUrl(ctx.registry), AIRGAP_ROOT_UUID: uuid, DIB_IMAGE_ROOT_FS_UUID: uuid, ARCH: rootfs.architecture, DISTRO_NAME: 'debian', DIB_RELEASE: rootfs.suite, SOURCE_DATE_EPOCH: String(ctx.epoch) } }));
+    await writeFile(planFile, JSON.stringify({ plan, env: { ...spec.environment, AIRGAP_REGISTRY: ctx.registry, AIRGAP_REGISTRY_URL: registryBaseUrl(ctx.registry), AIRGAP_IMAGES_DIR: imagesDir, AIRGAP_ROOT_UUID: uuid, DIB_IMAGE_ROOT_FS_UUID: uuid, ARCH: rootfs.architecture, DISTRO_NAME: 'debian', DIB_RELEASE: rootfs.suite, SOURCE_DATE_EPOCH: String(ctx.epoch) } }));
     const base = await buildRootfs(ctx, rootfs, { directory: true, hooks: [`"$AIRGAP_NODE" "$AIRGAP_RUN_PHASES" "$1" "$AIRGAP_PLAN"`], env: { AIRGAP_NODE: process.execPath, AIRGAP_RUN_PHASES: RUN_PHASES, AIRGAP_PLAN: planFile } });
 
     ctx.log('disk-image: disk (sfdisk, mkfs.ext4 -d, GRUB written in place), then qcow2');

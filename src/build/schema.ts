@@ -36,6 +36,12 @@ export const diskImageSpec = z.strictObject({
   size: z.string().regex(/^\d+[MG]$/).default('2G'),
   /** variables for the elements (DIB_*, DOCKER_CE_PACKAGES_FROM …), as DIB takes them from its environment */
   environment: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string()).default({}),
+  /**
+   * container images to carry inside the disk image (the kubernetes element imports them into
+   * containerd at first boot): `from` is repository:tag in the registry the build pushes to,
+   * `as` the name the image must have there (registry.k8s.io/pause:3.9)
+   */
+  images: z.array(z.strictObject({ from: z.string().regex(/^[a-z0-9._/-]+:[A-Za-z0-9_.-]+$/, 'repository:tag'), as: z.string().min(1) })).default([]),
   /** boot it under QEMU (TCG) with a NoCloud seed and wait for cloud-init's marker */
   bootTest: z.boolean().default(true),
 });

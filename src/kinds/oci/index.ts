@@ -2,13 +2,13 @@ import type { Kind } from '../kind.ts';
 import { ociEntry, ociLocked, type OciEntry, type OciLocked } from './schema.ts';
 import { parseImageRef, formatRef } from '../../oci/reference.ts';
 import { RegistryClient } from '../../oci/client.ts';
-import { childrenOf, isIndex, parseManifest, platformMatches, platformString, type Descriptor } from '../../oci/media.ts';
+import { isIndex, parseManifest, platformMatches, platformString } from '../../oci/media.ts';
 import { selectPlatforms, configPlatform } from '../../oci/select.ts';
 import { tagRef } from '../../oci/layout.ts';
 import { pushImage } from '../../oci/push.ts';
 import { mapLimit } from '../../util/concurrency.ts';
+import { pullTree } from '../../oci/pull.ts';
 import { AirgapError } from '../../util/errors.ts';
-import type { Store, Blob } from '../../store/store.ts';
 
 const refKey = (a: OciLocked) => `oci:${a.digest}`;
 
@@ -16,22 +16,6 @@ async function readAll(stream: AsyncIterable<Uint8Array>): Promise<Buffer> {
   const parts: Uint8Array[] = [];
   for await (const c of stream) parts.push(c);
   return Buffer.concat(parts);
-}
-
-/** Fetch one blob into the store unless it is there; bytes and size are checked on the way in. */
-async function fetchBlob(client: RegistryClient, repository: string, d: Descriptor, store: Store, what: string, onBytes?: (n: number) => void): Promise<Blob> {
-  const have = await store.has(d.digest);
-  if (have && have.size === d.size) return have;
-  const w = await store.writer({ expected: d.digest, expectedSize: d.size, what: `${what}: blob ${d.digest}`, onBytes });
-  try {
-    for await (const chunk of await client.getBlob(repository, d.digest)) {
-      await w.write(chunk);
-    }
-  } catch (err) {
-    await w.abort();
-    throw err;
-  }
-  return w.commit();
 }
 
 export const ociKind: Kind<OciEntry, OciLocked> = {
@@ -75,20 +59,7 @@ export const ociKind: Kind<OciEntry, OciLocked> = {
     const sel = selectPlatforms(root, a.platforms, what);
     if (sel.digest !== a.digest) throw new AirgapError(`${what}: upstream now selects ${sel.digest}, lock says ${a.digest}`, { hint: 're-lock if the new image is trusted' });
     const bytes = sel.bytes ?? (await client.getManifest(a.repository, a.digest)).bytes;
-    const blobs: Blob[] = [await ctx.store.ingest([bytes], { expected: a.digest, what })];
-    const walk = async (manifest: Buffer) => {
-      const children = childrenOf(parseManifest(manifest));
-      const leaves = children.filter((c) => !c.mediaType.includes('manifest') && !c.mediaType.includes('index'));
-      for (const c of children.filter((x) => !leaves.includes(x))) {
-        const child = await client.getManifest(a.repository, c.digest);
-        if (child.bytes.length !== c.size) throw new AirgapError(`${what}: manifest ${c.digest} is ${child.bytes.length} bytes, its parent says ${c.size}`);
-        blobs.push(await ctx.store.ingest([child.bytes], { expected: c.digest, what }));
-        await walk(child.bytes);
-      }
-      blobs.push(...(await mapLimit(leaves, 3, (d) => fetchBlob(client, a.repository, d, ctx.store, what, ctx.onBytes))));
-    };
-    await walk(bytes);
-    const unique = [...new Map(blobs.map((b) => [b.digest, b])).values()];
+    const unique = await pullTree(client, a.repository, await ctx.store.ingest([bytes], { expected: a.digest, what }), bytes, ctx.store, what, ctx.onBytes);
     await ctx.store.putRef(refKey(a), unique);
     await tagRef(ctx.store.root, a.target, { mediaType: a.mediaType, digest: a.digest, size: a.size });
     return unique;
