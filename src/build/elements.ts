@@ -39,7 +39,7 @@ async function findElement(name: string, path: string[]): Promise<string> {
     const d = join(dir, name);
     if (existsSync(d) && (await stat(d)).isDirectory()) return d;
   }
-  throw new UsageError(`element "${name}" not found`, `looked in: ${path.join(', ')}; add a directory with --elements-path`);
+  throw new UsageError(`element "${name}" not found`, `looked in: ${path.join(', ')}; add its directory to build.disk-image.elementsPath in factory.yaml and lock again`);
 }
 
 const lines = async (file: string) => (await readFile(file, 'utf8').catch(() => '')).split('\n').map((l) => l.replace(/#.*/, '').trim()).filter(Boolean);

@@ -42,9 +42,10 @@ export async function buildRootfs(ctx: BuildContext, spec: RootfsSpec, o: { dire
     // the image keeps the key and a sources.list that names it where it lives inside the image
     `--customize-hook=mkdir -p "$1/etc/apt/keyrings" && cp "$AIRGAP_KEY" "$1${KEY_IN_IMAGE}"`,
     `--customize-hook=sed -i "s#signed-by=[^] ]*#signed-by=${KEY_IN_IMAGE}#" "$1/etc/apt/sources.list"`,
+    // (the caller's hooks run with the sandbox's resolver in place, so their lookups are recorded)
+    ...(o.hooks ?? []).map((h) => `--customize-hook=${h}`),
     // mmdebstrap copies the build host's resolver and name: the sandbox's, meaningless in an image
     '--customize-hook=rm -f "$1/etc/resolv.conf" "$1/etc/hostname"',
-    ...(o.hooks ?? []).map((h) => `--customize-hook=${h}`),
     ...(o.directory ? ['--format=directory'] : []),
     spec.suite, out, `deb [signed-by=${key}] ${repo} ${spec.suite} ${spec.components.join(' ')}`,
   ], { env: { SOURCE_DATE_EPOCH: String(ctx.epoch), AIRGAP_KEY: key, ...o.env }, label: 'mmdebstrap' });

@@ -93,7 +93,7 @@ export const buildEntry = z.strictObject({
   egressAttempts: z.number().int().nonnegative(),
   allowEgressAttempts: z.boolean(),
   /** disk images: QEMU (TCG) boot with a NoCloud seed; seconds of guest uptime at cloud-init's marker */
-  bootTest: z.strictObject({ markerSeen: z.boolean(), bootSeconds: z.number().nonnegative() }).optional(),
+  bootTest: z.strictObject({ markerSeen: z.boolean(), bootSeconds: z.number().nonnegative().optional() }).optional(),
 });
 
 export const buildEvidence = z.strictObject({

@@ -15,6 +15,7 @@ export const STAGE_TOOLS: Record<string, string[]> = {
   'bundle, verify and import': ['tar', 'sha256sum', 'minisign'],
   'serve': ['git'],
   'build (the sandbox)': ['unshare', 'ip', 'nft', 'mount', 'curl', 'mmdebstrap'],
+  'disk images and their boot test': ['sfdisk', 'mkfs.ext4', 'e2fsck', 'qemu-img', 'qemu-system-x86_64', 'mkfs.vfat', 'mcopy'],
 };
 
 /** A well-known address on the internet: the sandbox must not reach it. */

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import type { Command } from '../command.ts';
 import { need } from '../command.ts';
 import { print } from '../output.ts';
@@ -39,6 +40,7 @@ export const publish: Command = {
       if (!m) throw new UsageError(`--property "${kv}": expected KEY=VALUE`);
       properties[m[1]] = m[2];
     }
+    if (!existsSync(file)) throw new UsageError(`${file}: no such file`, 'give the qcow2 that airgap build disk-image wrote (NAME.qcow2 in its --out directory)');
     const g = await serviceAccess('image');
     const img = await publishToGlance(g, file, { name, properties, visibility: values.visibility, tags: values.tag as string[] | undefined }, global.log);
     const evidence = values.version ? await recordPublish(global.resultsDir, values.version, g, file, img) : undefined;
