@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { loadManifest } from '../manifest/load.ts';
 import { kinds } from '../kinds/index.ts';
+import { generators } from '../generators/index.ts';
 import type { LockedBase, StepContext } from '../kinds/kind.ts';
 import { LOCK, LOCK_VERSION, type Lock } from './schema.ts';
 import { writeFileAtomic } from '../util/atomic.ts';
@@ -26,8 +27,19 @@ export async function lockRelease(releaseDir: string, log: (m: string) => void):
   const { manifest, text: manifestText } = await loadManifest(releaseDir);
   const ctx: StepContext = { releaseDir, log };
   const artifacts: LockedBase[] = [];
+  // generators first: what they expand into is locked with the declared entries of each kind
+  const generated: Record<string, unknown[]> = {};
+  for (const g of generators) {
+    const entries = (manifest[g.name] as unknown[] | undefined) ?? [];
+    if (!entries.length) continue;
+    for (const [kind, list] of Object.entries(await g.expand(entries, ctx))) {
+      const k = kinds.find((x) => x.name === kind);
+      if (!k) throw new Error(`internal: generator ${g.name} made entries of unknown kind ${kind}`);
+      (generated[kind] ??= []).push(...list.map((x) => k.entry.parse(x)));
+    }
+  }
   for (const kind of kinds) {
-    const entries = (manifest[kind.name] as unknown[] | undefined) ?? [];
+    const entries = [...((manifest[kind.name] as unknown[] | undefined) ?? []), ...(generated[kind.name] ?? [])];
     if (entries.length) artifacts.push(...(await kind.lock(entries, ctx)));
   }
   artifacts.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { kinds } from '../kinds/index.ts';
 import { buildSection, type BuildSection } from '../build/schema.ts';
+import { generators } from '../generators/index.ts';
 
 export const releaseVersion = z.string().regex(/^[0-9A-Za-z][0-9A-Za-z.+_-]*$/, 'a version like 2.0.0 or 2024.1-r1 (no slashes or spaces)');
 
@@ -9,7 +10,7 @@ export const releaseVersion = z.string().regex(/^[0-9A-Za-z][0-9A-Za-z.+_-]*$/, 
  * new kind adds a section without touching this file's logic.
  */
 export function manifestSchema() {
-  const sections = Object.fromEntries(kinds.map((k) => [k.name, z.array(k.entry).optional()]));
+  const sections = Object.fromEntries([...kinds, ...generators].map((k) => [k.name, z.array(k.entry).optional()]));
   return z.strictObject({
     version: releaseVersion,
     description: z.string().optional(),

@@ -6,6 +6,7 @@ import { hashUrl } from '../../net/fetch-pinned.ts';
 import { pinnedFileSteps } from '../pinned-file.ts';
 import { mapLimit } from '../../util/concurrency.ts';
 import { urlBasename } from '../../util/paths.ts';
+import { AirgapError } from '../../util/errors.ts';
 
 const VERSION_IN_NAME = /(\d+(?:\.\d+)+(?:[-.~+]?[A-Za-z0-9]+)*?)(?=\.(?:tar|tgz|tbz2|txz|zip|gz|xz|bz2|zst|whl|deb|rpm)\b|$)/;
 
@@ -32,7 +33,9 @@ export const fileKind: Kind<FileEntry, FileLocked> = {
       let size: number | undefined;
       if (!pinned) {
         ctx.log(`lock: hashing ${url}`);
-        ({ sha256: pinned, size } = await hashUrl(url));
+        ({ sha256: pinned, size } = await hashUrl(url).catch((err: Error) => {
+          throw new AirgapError(`file ${entry.name}: ${err.message}`, { hint: 'lock needs every file reachable from here (Env A); fix the URL or its source' });
+        }));
       }
       return fileLocked.parse({
         kind: 'file',
