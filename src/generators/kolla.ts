@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import imageData from '../kolla/data/kolla-2024.1-images.json' with { type: 'json' };
 import type { Generator } from './generator.ts';
 import { KOLLA_2024_1 } from '../kolla/options.ts';
 import { UsageError } from '../util/errors.ts';
@@ -10,7 +9,7 @@ interface ImageTree {
   source: { commit: string; ref: string };
   images: Record<string, { parent: string | null; sources: string[]; unbuildableOn?: string[] }>;
 }
-const IMAGES: ImageTree = JSON.parse(readFileSync(join(import.meta.dirname, '../kolla/data/kolla-2024.1-images.json'), 'utf8'));
+const IMAGES = imageData as unknown as ImageTree;
 
 /** Kolla's Debian architecture names for ours. */
 const DEBIAN_ARCH: Record<string, string> = { amd64: 'amd64', arm64: 'arm64' };

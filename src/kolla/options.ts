@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+// a JSON import, not a read at run time: bundlers (the site's Vite build) carry it along
+import data from './data/kolla-2024.1-options.json' with { type: 'json' };
 
 /**
  * What Kolla 2024.1's kolla-build accepts, read once from the data file taken from Kolla's own
@@ -18,4 +18,4 @@ export interface KollaOptions {
   reposYaml: { topLevelKeys: string[]; debianEntryKeys: string[] };
 }
 
-export const KOLLA_2024_1: KollaOptions = JSON.parse(readFileSync(join(import.meta.dirname, 'data/kolla-2024.1-options.json'), 'utf8'));
+export const KOLLA_2024_1 = data as unknown as KollaOptions;
