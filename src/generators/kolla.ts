@@ -11,9 +11,6 @@ interface ImageTree {
 }
 const IMAGES = imageData as unknown as ImageTree;
 
-/** Kolla's Debian architecture names for ours. */
-const DEBIAN_ARCH: Record<string, string> = { amd64: 'amd64', arm64: 'arm64' };
-
 export const kollaEntry = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/),
   release: z.literal('2024.1'),
@@ -50,7 +47,8 @@ export function selectImages(patterns: string[], arch: string): string[] {
 /** A source's location with Kolla's variables filled in as kolla-build would. */
 function location(section: string, e: KollaEntry, arch: string): string {
   const s = KOLLA_2024_1.sources[section] as { location: string; version?: string };
-  const vars: Record<string, string> = { tarballs_base: e.tarballsBase.replace(/\/+$/, ''), openstack_branch: e.openstackBranch, debian_arch: DEBIAN_ARCH[arch], version: s.version ?? '' };
+  // Kolla's debian_arch is Debian's own architecture name, which is ours too
+  const vars: Record<string, string> = { tarballs_base: e.tarballsBase.replace(/\/+$/, ''), openstack_branch: e.openstackBranch, debian_arch: arch, version: s.version ?? '' };
   return s.location.replace(/\$\{?([a-z_]+)\}?/g, (m, v: string) => {
     if (!(v in vars) || vars[v] === '') throw new UsageError(`kolla: source [${section}]: ${m} in ${s.location} has no value`);
     return vars[v];

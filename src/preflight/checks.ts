@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { TOOLS, hasTool } from '../host/tools.ts';
-import { runInSandbox } from '../sandbox/sandbox.ts';
+import { runInSandbox, SANDBOX_TOOLS } from '../sandbox/sandbox.ts';
 import { readLock } from '../lock/read.ts';
 import { formatSize } from '../util/size.ts';
 
@@ -14,7 +14,7 @@ export const STAGE_TOOLS: Record<string, string[]> = {
   'lock and mirror (Env A)': ['git', 'python3', 'pip', 'xz'],
   'bundle, verify and import': ['tar', 'sha256sum', 'minisign'],
   'serve': ['git'],
-  'build (the sandbox)': ['unshare', 'ip', 'nft', 'mount', 'curl', 'mmdebstrap'],
+  'build (the sandbox)': [...SANDBOX_TOOLS, 'curl', 'mmdebstrap'],
   'disk images and their boot test': ['sfdisk', 'mkfs.ext4', 'e2fsck', 'qemu-img', 'qemu-system-x86_64', 'mkfs.vfat', 'mcopy'],
 };
 
@@ -66,7 +66,7 @@ export async function preflight(o: PreflightOptions, log: (m: string) => void = 
 }
 
 async function sandboxProbe(serverUrl: string, served: boolean, log: (m: string) => void): Promise<Check[]> {
-  const missing = ['unshare', 'ip', 'nft', 'mount', 'curl'].filter((t) => !hasTool(t));
+  const missing = [...SANDBOX_TOOLS, 'curl'].filter((t) => !hasTool(t)); // curl: the probes run it inside
   if (missing.length) return [{ name: 'sandbox starts', ok: false, detail: `cannot try: missing ${missing.join(', ')}`, fix: `apt-get install -y ${[...new Set(missing.map((t) => TOOLS[t]))].join(' ')}` }];
   const dir = await mkdtemp(join(tmpdir(), 'airgap-preflight-'));
   let keep = false; // a failing check points at its log: it must still be there

@@ -12,6 +12,8 @@ import type { InsideReport, SandboxConfig } from './protocol.ts';
 import type { SandboxRunReport } from './report.ts';
 
 const INIT = join(import.meta.dirname, 'init.ts');
+/** What the sandbox itself runs on the host (preflight checks the same list). */
+export const SANDBOX_TOOLS = ['unshare', 'ip', 'nft', 'mount'];
 const PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 export interface SandboxOptions {
@@ -34,7 +36,7 @@ export interface SandboxOptions {
  * allows it.
  */
 export async function runInSandbox(o: SandboxOptions): Promise<{ exitCode: number; report: SandboxRunReport }> {
-  ensureTools(['unshare', 'ip', 'nft', 'mount']);
+  ensureTools(SANDBOX_TOOLS);
   const url = new URL(o.serverUrl);
   const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
   const name = url.hostname.replace(/^\[|\]$/g, '');
