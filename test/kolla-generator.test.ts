@@ -4,9 +4,11 @@ import { join } from 'node:path';
 import { onCleanup } from './helpers/cleanup.ts';
 import { workspace, airgap } from './helpers/workspace.ts';
 import { serveStatic } from './helpers/static-server.ts';
-import { kollaGenerator, kollaEntry, selectImages } from '../src/generators/kolla.ts';
+import { run } from '../src/host/exec.ts';
+import { kollaGenerator, kollaEntry, selectImages, KOLLA_HOST_PACKAGES } from '../src/generators/kolla.ts';
 
 const ctx = { releaseDir: '.', log: () => {} };
+const python = { index: 'http://mirror.invalid/simple/', constraints: 'test/fixtures/kolla/upper-constraints.txt' };
 
 describe('kolla generator: an image selection expands into its sources, pinned at lock', () => {
   it('selects as Kolla does: unanchored regex, every ancestor, nothing Kolla cannot build on Debian', () => {
@@ -19,7 +21,7 @@ describe('kolla generator: an image selection expands into its sources, pinned a
   });
 
   it('expands into the sources of every selected image, with Kolla\'s own locations', async () => {
-    const e = kollaEntry.parse({ name: 'k', release: '2024.1', base: 'debian', images: ['^keystone$'], tarballsBase: 'http://mirror.invalid/tarballs' });
+    const e = kollaEntry.parse({ name: 'k', release: '2024.1', base: 'debian', images: ['^keystone$'], tarballsBase: 'http://mirror.invalid/tarballs', python });
     const { file, git } = await kollaGenerator.expand([e], ctx) as { file: { name: string; url: string; path: string }[]; git: unknown[] };
     const names = file.map((f) => f.name);
     expect(names).toContain('kolla-keystone-base');
@@ -27,6 +29,33 @@ describe('kolla generator: an image selection expands into its sources, pinned a
     expect(names.every((n) => n.startsWith('kolla-'))).toBe(true);
     expect(file.find((f) => f.name === 'kolla-keystone-base')!.url).toBe('http://mirror.invalid/tarballs/openstack/keystone/keystone-unmaintained-2024.1.tar.gz');
     expect(git).toEqual([]);
+  });
+
+  it('expands the images\' Debian packages, Kolla itself and the Python pins into apt, git and pypi entries', async () => {
+    const e = kollaEntry.parse({
+      name: 'k', release: '2024.1', base: 'debian', images: ['^keystone$'], tarballsBase: 'http://mirror.invalid/tarballs', python,
+      debian: { url: 'http://mirror.invalid/debian', keyring: 'debian.gpg' }, kolla: { url: 'http://mirror.invalid/kolla.git' },
+    });
+    const out = await kollaGenerator.expand([e], ctx) as Record<string, any[]>;
+    expect(out.apt).toHaveLength(1);
+    const apt = out.apt[0];
+    expect(apt).toMatchObject({ name: 'kolla-k-debian', suites: ['bookworm-updates', 'bookworm'], priorities: ['required'], as: { repository: 'debian', suite: 'bookworm' } });
+    // base's (Kolla's own list), keystone-base's, the offline extra, the build host's
+    for (const p of ['dumb-init', 'tgt', 'python3-pip', 'extrepo', 'locales', 'libapache2-mod-auth-openidc', 'extrepo-offline-data', ...KOLLA_HOST_PACKAGES]) expect(apt.packages).toContain(p);
+    expect(out.git).toEqual([{ name: 'kolla', url: 'http://mirror.invalid/kolla.git', ref: 'unmaintained/2024.1' }]);
+    expect(out.pypi).toHaveLength(1);
+    expect(out.pypi[0]).toMatchObject({ name: 'kolla-k-python', index: python.index, sdists: true, requirements: ['pkg-a===1.0', 'pkg-b===1.0'] });
+    expect(out.pypi[0].targets).toEqual([expect.objectContaining({ python: '3.11', platforms: expect.arrayContaining(['manylinux2014_x86_64']) })]);
+  });
+
+  it('refuses, at lock, a selection whose inputs the entry does not carry: Python packages, third-party repositories', async () => {
+    const e = kollaEntry.parse({ name: 'k', release: '2024.1', base: 'debian', images: ['^keystone$'], tarballsBase: 'http://mirror.invalid/tarballs' });
+    await expect(kollaGenerator.expand([e], ctx)).rejects.toThrow(/kolla k: images .*keystone-base.* run pip install, and the entry declares no Python packages/);
+    const r = kollaEntry.parse({ name: 'k', release: '2024.1', base: 'debian', images: ['^rabbitmq$'], tarballsBase: 'http://mirror.invalid/tarballs', python });
+    await expect(kollaGenerator.expand([r], ctx)).rejects.toThrow(/third-party apt repositories .*rabbitmq needs "rabbitmq"/);
+    // base alone installs nothing with pip and uses no third-party repository
+    const b = kollaEntry.parse({ name: 'k', release: '2024.1', base: 'debian', images: ['^base$'], tarballsBase: 'http://mirror.invalid/tarballs' });
+    expect((await kollaGenerator.expand([b], ctx) as Record<string, unknown[]>).pypi).toEqual([]);
   });
 
   describe('lock', () => {
@@ -40,11 +69,14 @@ describe('kolla generator: an image selection expands into its sources, pinned a
       onCleanup(() => (up as unknown as { close: () => Promise<void> }).close());
       release = join(dir, 'release');
       await mkdir(release, { recursive: true });
-      await writeFile(join(release, 'factory.yaml'), `version: 2024.1-r1\nkolla:\n  - { name: openstack, release: "2024.1", base: debian, images: ["^keystone$"], tarballsBase: "${up.url}" }\n`);
+      // the Python index of the test's upstream: the wheels of the pins, beside the tarballs
+      await run('python3', [join(import.meta.dirname, 'fixtures/make-wheels.py'), join(dir, 'tarballs', 'pypi')]);
+      await writeFile(join(release, 'upper-constraints.txt'), 'pkg-a===1.0\npkg-b===1.0\n');
+      await writeFile(join(release, 'factory.yaml'), `version: 2024.1-r1\nkolla:\n  - { name: openstack, release: "2024.1", base: debian, images: ["^keystone$"], tarballsBase: "${up.url}", python: { index: "${up.url}/pypi/simple/", constraints: upper-constraints.txt, sdists: false } }\n`);
     });
 
     it('a selection whose source is missing upstream fails at lock, naming the source', async () => {
-      const e = kollaEntry.parse({ name: 'k', release: '2024.1', base: 'debian', images: ['^keystone$'], tarballsBase: up.url });
+      const e = kollaEntry.parse({ name: 'k', release: '2024.1', base: 'debian', images: ['^keystone$'], tarballsBase: up.url, python });
       const { file } = await kollaGenerator.expand([e], ctx) as { file: { name: string; url: string }[] };
       // every source but keystone's own is there
       for (const f of file.filter((x) => x.name !== 'kolla-keystone-base')) {
@@ -62,7 +94,10 @@ describe('kolla generator: an image selection expands into its sources, pinned a
       const ok = await airgap(['lock', release, '--results', join(dir, 'results')]);
       expect(ok.code, ok.stderr).toBe(0);
       const lock = JSON.parse(await readFile(join(release, 'factory.lock.json'), 'utf8'));
-      expect(lock.artifacts).toHaveLength(file.length);
+      expect(lock.artifacts.filter((a: any) => a.kind === 'file')).toHaveLength(file.length);
+      expect(lock.artifacts.filter((a: any) => a.kind === 'pypi').map((a: any) => a.filename).sort()).toEqual(['pkg_a-1.0-py3-none-any.whl', 'pkg_b-1.0-py3-none-any.whl']);
+      // the entries travel in the lock, for the builder in Env B
+      expect(lock.generators.kolla[0]).toMatchObject({ name: 'openstack', images: ['^keystone$'] });
       expect(lock.artifacts.find((a: any) => a.name === 'kolla-keystone-base')).toMatchObject({ kind: 'file', path: 'kolla/keystone-base/keystone-unmaintained-2024.1.tar.gz', version: '2024.1' });
     });
   });

@@ -1,18 +1,19 @@
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { z } from 'zod';
-import imageData from '../kolla/data/kolla-2024.1-images.json' with { type: 'json' };
 import type { Generator } from './generator.ts';
 import { KOLLA_2024_1 } from '../kolla/options.ts';
-import { UsageError } from '../util/errors.ts';
+import { IMAGES, aptOf, selectImages } from '../kolla/images.ts';
+import { fetchBytes } from '../apt/fetch-index.ts';
+import { AirgapError, UsageError } from '../util/errors.ts';
 import { urlBasename } from '../util/paths.ts';
 
-interface ImageTree {
-  source: { commit: string; ref: string };
-  images: Record<string, { parent: string | null; sources: string[]; unbuildableOn?: string[] }>;
-}
-const IMAGES = imageData as unknown as ImageTree;
+export { selectImages };
+
+const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/);
 
 export const kollaEntry = z.strictObject({
-  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/),
+  name,
   release: z.literal('2024.1'),
   base: z.literal('debian'),
   /** Kolla's own selection: each is a regular expression searched in the image name (re.search), so `keystone` also picks keystone-fernet */
@@ -22,27 +23,43 @@ export const kollaEntry = z.strictObject({
   tarballsBase: z.string().url(),
   /** Kolla's openstack_branch for 2024.1 source tarballs */
   openstackBranch: z.string().default('unmaintained-2024.1'),
+  /**
+   * Debian's archive in Env A: every package the selected images install, what Kolla's base needs
+   * offline (extrepo's offline data), a minbase system for the base image, and the build host's
+   * own (Kolla's Python modules, docker.io) become one apt entry, served as `repository`/`suite`
+   */
+  debian: z.strictObject({
+    url: z.string().min(1),
+    suites: z.array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/)).min(1).default(['bookworm-updates', 'bookworm']),
+    keyring: z.string().min(1),
+    repository: name.default('debian'),
+    suite: name.default('bookworm'),
+  }).optional(),
+  /** Kolla itself, carried as git, so Env B runs kolla-build from the bundle */
+  kolla: z.strictObject({ url: z.string().min(1), ref: z.string().min(1).default('unmaintained/2024.1') }).optional(),
+  /**
+   * the Python packages the images pip-install: every pin of the release's upper-constraints
+   * (a path relative to the release directory, or a URL) plus `extra`, with their build
+   * requirements (sdists), for the base image's Python (3.11 on bookworm)
+   */
+  python: z.strictObject({
+    index: z.string().min(1),
+    constraints: z.string().min(1),
+    extra: z.array(z.string().min(1)).default([]),
+    sdists: z.boolean().default(true),
+  }).optional(),
 });
 export type KollaEntry = z.infer<typeof kollaEntry>;
 
-/**
- * The images a selection builds: every image whose name a pattern matches (Kolla's regex
- * semantics), minus those Kolla cannot build on Debian, plus every ancestor (a child needs its
- * parents built first).
- */
-export function selectImages(patterns: string[], arch: string): string[] {
-  const res = patterns.map((p) => {
-    try { return new RegExp(p); } catch (err) { throw new UsageError(`kolla: images: "${p}" is not a regular expression: ${(err as Error).message}`); }
-  });
-  const unbuildable = (name: string) => (IMAGES.images[name].unbuildableOn ?? []).some((u) => u === 'debian' || u === `debian+${arch === 'arm64' ? 'aarch64' : 'x86_64'}`);
-  const chosen = new Set<string>();
-  for (const name of Object.keys(IMAGES.images)) {
-    if (!res.some((r) => r.test(name)) || unbuildable(name)) continue;
-    for (let n: string | null = name; n && !chosen.has(n); n = IMAGES.images[n]?.parent ?? null) chosen.add(n);
-  }
-  if (!chosen.size) throw new UsageError(`kolla: images ${patterns.join(', ')} select no image Kolla ${IMAGES.source.ref} builds on Debian`);
-  return [...chosen].sort();
-}
+/** On the build host: what kolla-build imports (Kolla's requirements.txt and its unlisted imports), git, and the engine. */
+export const KOLLA_HOST_PACKAGES = ['git', 'python3-pbr', 'python3-jinja2', 'python3-git', 'python3-oslo.config', 'python3-docker', 'python3-requests', 'python3-yaml', 'docker.io'];
+/** Not in any Dockerfile, but what the offline template override installs: extrepo's data without the network */
+export const KOLLA_OFFLINE_PACKAGES = ['extrepo-offline-data'];
+/** manylinux tags a wheel for bookworm's glibc 2.36 may carry (pip takes them as given) */
+const PLATFORMS: Record<string, string[]> = {
+  amd64: ['manylinux_2_36_x86_64', 'manylinux_2_28_x86_64', 'manylinux_2_17_x86_64', 'manylinux2014_x86_64', 'manylinux2010_x86_64', 'manylinux1_x86_64'],
+  arm64: ['manylinux_2_36_aarch64', 'manylinux_2_28_aarch64', 'manylinux_2_17_aarch64', 'manylinux2014_aarch64'],
+};
 
 /** A source's location with Kolla's variables filled in as kolla-build would. */
 function location(section: string, e: KollaEntry, arch: string): string {
@@ -55,39 +72,78 @@ function location(section: string, e: KollaEntry, arch: string): string {
   });
 }
 
+/** The requirement lines of a constraints file (`name===version;marker`), read where lock runs. */
+async function constraintLines(where: string, releaseDir: string): Promise<string[]> {
+  const text = /^[a-z]+:\/\//.test(where)
+    ? (await fetchBytes(where).catch((err) => { throw new AirgapError(`kolla: python.constraints ${where}: ${(err as Error).message}`); })).toString('utf8')
+    : await readFile(resolve(releaseDir, where), 'utf8').catch(() => { throw new UsageError(`kolla: python.constraints ${where}: no such file in ${releaseDir}`); });
+  return text.split('\n').map((l) => l.replace(/#.*/, '').trim()).filter(Boolean);
+}
+
 /**
- * kolla → file (and git) entries: every source of every selected image, with Kolla's location.
- * Lock pins each by sha256, so a selection whose sources cannot be fetched fails here, in Env A,
- * naming the source (entry `kolla-<section>`), not hours later in Env B's kolla-build.
+ * kolla → the other kinds. Every source of every selected image becomes a `file` (or `git`)
+ * entry with Kolla's location; the images' Debian packages an `apt` entry; their Python packages
+ * a `pypi` entry; Kolla itself a `git` entry. Lock pins each, so a selection whose inputs cannot
+ * be fetched fails here, in Env A, naming the input, not hours later in Env B's kolla-build.
  */
 export const kollaGenerator: Generator<KollaEntry> = {
   name: 'kolla',
   entry: kollaEntry as never,
   async expand(entries, ctx) {
-    const file: unknown[] = [];
-    const git: unknown[] = [];
+    const out: Record<string, unknown[]> = { file: [], git: [], apt: [], pypi: [] };
     const seen = new Set<string>();
     for (const e of entries) {
+      const packages = new Set<string>();
+      let pip: string[] = [];
       for (const arch of e.architectures) {
         const images = selectImages(e.images, arch);
         ctx.log(`lock: kolla ${e.name} (${arch}): ${images.length} images: ${images.join(', ')}`);
+        const thirdParty = images.flatMap((i) => (aptOf(i).repositories ?? []).map((r) => `${i} needs "${r}"`));
+        // each third-party repository closes over Debian's packages too, which one apt entry (a closure of its own) cannot express yet
+        if (thirdParty.length) throw new UsageError(`kolla ${e.name}: Kolla's third-party apt repositories cannot be carried yet: ${thirdParty.join(', ')}`, 'leave those images out of the selection');
+        for (const i of images) for (const p of aptOf(i).packages ?? []) packages.add(p);
+        pip = images.filter((i) => aptOf(i).pip);
+        if (pip.length && !e.python) throw new UsageError(`kolla ${e.name}: images ${pip.join(', ')} run pip install, and the entry declares no Python packages`, `add python: { index, constraints } (the release's upper-constraints) to kolla ${e.name}`);
         for (const section of [...new Set(images.flatMap((i) => IMAGES.images[i].sources))].sort()) {
           const s = KOLLA_2024_1.sources[section] as { type: string; location: string; reference?: string };
           if (s.type === 'git') {
-            if (!seen.has(section)) git.push({ name: `kolla-${section}`, url: s.location, ref: s.reference ?? 'HEAD' });
+            if (!seen.has(section)) out.git.push({ name: `kolla-${section}`, url: s.location, ref: s.reference ?? 'HEAD' });
             seen.add(section);
             continue;
           }
           if (s.type !== 'url') throw new UsageError(`kolla: source [${section}] is of type ${s.type}, which cannot cross the gap`);
           const url = location(section, e, arch);
           const perArch = s.location.includes('debian_arch');
-          const name = `kolla-${section}${perArch ? `-${arch}` : ''}`;
-          if (seen.has(name)) continue;
-          seen.add(name);
-          file.push({ name, url, version: e.release, path: `kolla/${section}/${perArch ? `${arch}/` : ''}${urlBasename(url)}` });
+          const fileName = `kolla-${section}${perArch ? `-${arch}` : ''}`;
+          if (seen.has(fileName)) continue;
+          seen.add(fileName);
+          out.file.push({ name: fileName, url, version: e.release, path: `kolla/${section}/${perArch ? `${arch}/` : ''}${urlBasename(url)}` });
         }
       }
+      if (e.debian) {
+        const wanted = [...packages, ...KOLLA_OFFLINE_PACKAGES, ...(e.kolla ? KOLLA_HOST_PACKAGES : [])];
+        out.apt.push({
+          name: `kolla-${e.name}-debian`, url: e.debian.url, suites: e.debian.suites, keyring: e.debian.keyring, architectures: e.architectures,
+          // required + apt: what mmdebstrap's minbase takes, for the base image built from the same repository
+          priorities: ['required'], packages: [...new Set(['apt', ...wanted])].sort(),
+          as: { repository: e.debian.repository, suite: e.debian.suite },
+        });
+      } else {
+        ctx.log(`lock: kolla ${e.name}: no debian: the images' ${packages.size} Debian packages are not carried; Env B's build refuses to start without them`);
+      }
+      if (e.kolla && !seen.has('kolla')) {
+        seen.add('kolla');
+        out.git.push({ name: 'kolla', url: e.kolla.url, ref: e.kolla.ref });
+      }
+      if (e.python && pip.length) {
+        const requirements = [...(await constraintLines(e.python.constraints, ctx.releaseDir)), ...e.python.extra];
+        ctx.log(`lock: kolla ${e.name}: ${requirements.length} Python requirements (constraints ${e.python.constraints}) for ${pip.length} images that pip install`);
+        out.pypi.push({
+          name: `kolla-${e.name}-python`, index: e.python.index, requirements, sdists: e.python.sdists,
+          targets: e.architectures.map((a) => ({ python: '3.11', platforms: PLATFORMS[a] })),
+        });
+      }
     }
-    return { file, git };
+    return out;
   },
 };

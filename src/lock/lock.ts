@@ -29,9 +29,11 @@ export async function lockRelease(releaseDir: string, log: (m: string) => void):
   const artifacts: LockedBase[] = [];
   // generators first: what they expand into is locked with the declared entries of each kind
   const generated: Record<string, unknown[]> = {};
+  const declared: Record<string, unknown[]> = {};
   for (const g of generators) {
     const entries = (manifest[g.name] as unknown[] | undefined) ?? [];
     if (!entries.length) continue;
+    declared[g.name] = entries;
     for (const [kind, list] of Object.entries(await g.expand(entries, ctx))) {
       const k = kinds.find((x) => x.name === kind);
       if (!k) throw new Error(`internal: generator ${g.name} made entries of unknown kind ${kind}`);
@@ -46,7 +48,7 @@ export async function lockRelease(releaseDir: string, log: (m: string) => void):
   for (let i = 1; i < artifacts.length; i++) {
     if (artifacts[i].id === artifacts[i - 1].id) throw new UsageError(`two entries lock to the same id "${artifacts[i].id}"`, 'give each entry its own name');
   }
-  const lock: Lock = { lockVersion: LOCK_VERSION, version: manifest.version, created: lockTime(), manifestSha256: sha256(manifestText), artifacts, ...(manifest.build ? { build: manifest.build } : {}) };
+  const lock: Lock = { lockVersion: LOCK_VERSION, version: manifest.version, created: lockTime(), manifestSha256: sha256(manifestText), artifacts, ...(manifest.build ? { build: manifest.build } : {}), ...(Object.keys(declared).length ? { generators: declared } : {}) };
   const text = serializeLock(lock);
   const path = join(releaseDir, LOCK);
   await writeFileAtomic(path, text);

@@ -19,6 +19,8 @@ export function lockSchema() {
     artifacts: z.array(z.discriminatedUnion('kind', locked as never)),
     /** what to build from these artifacts (factory.yaml's build:, carried across the gap) */
     build: buildSection.optional(),
+    /** the generator sections as declared (defaults filled in): the builders in Env B read them */
+    generators: z.record(z.string(), z.array(z.unknown())).optional(),
   });
 }
 
@@ -29,4 +31,5 @@ export interface Lock {
   manifestSha256: string;
   artifacts: import('../kinds/kind.ts').LockedBase[];
   build?: BuildSection;
+  generators?: Record<string, unknown[]>;
 }
