@@ -52,9 +52,19 @@ describe('kolla: kolla-build.conf, repos.yaml and overrides against Kolla 2024.1
   });
 
   it('the template override uses only blocks Kolla\'s templates have', () => {
-    const t = renderTemplateOverride({ pipIndexUrl: 'http://127.0.0.1:8081/repository/pypi/simple/', constraintsUrl: 'http://127.0.0.1:8081/repository/raw/requirements/upper-constraints.txt' });
+    const apt = { aptRepository: 'http://127.0.0.1:8081/repository/debian', aptSuite: 'bookworm', aptKeyInImage: '/etc/apt/keyrings/airgap-factory.gpg' };
+    const t = renderTemplateOverride({ ...apt, pipIndexUrl: 'http://127.0.0.1:8081/repository/pypi/simple/' });
     expect(t.split('\n')[0]).toBe('{% extends parent_template %}');
-    for (const b of [...t.matchAll(/{% block (\w+) %}/g)].map((m) => m[1])) expect([...KOLLA_2024_1.baseTemplateBlocks, 'footer']).toContain(b);
+    const blocks = [...t.matchAll(/{% block (\w+) %}/g)].map((m) => m[1]);
+    for (const b of blocks) expect([...KOLLA_2024_1.baseTemplateBlocks, 'footer']).toContain(b);
+    expect(blocks).toEqual(['base_debian_after_sources_list', 'base_ubuntu_package_apt_preferences', 'base_pip_conf', 'footer']);
     expect(t).toContain('PIP_INDEX_URL=http://127.0.0.1:8081/repository/pypi/simple/');
+    expect(t).toContain("'deb [signed-by=/etc/apt/keyrings/airgap-factory.gpg] http://127.0.0.1:8081/repository/debian bookworm main' > /etc/apt/sources.list");
+    expect(t).toContain('{% set base_apt_keys_override = [] %}');
+    expect(t).toContain('{% set base_remote_apt_keys_override = [] %}');
+    // the lists it empties are Kolla's own customisable lists of base
+    expect(t).not.toMatch(/https?:\/\/(?!127\.0\.0\.1)/);
+    // without Python packages there is no pip configuration to set or clear
+    expect(renderTemplateOverride(apt)).not.toContain('PIP_INDEX_URL');
   });
 });

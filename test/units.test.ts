@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
@@ -8,6 +8,7 @@ import { parseSize } from '../src/util/size.ts';
 import { fileHeader, parseHeader } from '../src/tar/header.ts';
 import { readPublicKey, generateKeyPair, readSecretKey } from '../src/trust/keys.ts';
 import { verifyMinisign, signMinisign } from '../src/trust/minisign.ts';
+import { workspace, airgap } from './helpers/workspace.ts';
 import { unsafePathReason } from '../src/util/paths.ts';
 
 const blob = (n: number, size: number) => ({ digest: `sha256:${String(n).padStart(64, '0')}`, size });
@@ -102,5 +103,20 @@ describe('registry credentials', () => {
     expect(credentialsFor('other.example', env)).toEqual({ username: 'u2', password: 'p2' });
     expect(credentialsFor('third.example', env)).toBeUndefined();
     expect(credentialsFor('reg.example:5000', { ...env, AIRGAP_REGISTRY_AUTH: 'x.example=a:b,reg.example:5000=env-user:env-pw' })).toEqual({ username: 'env-user', password: 'env-pw' });
+  });
+});
+
+describe('relative paths on the command line', () => {
+  it('mirrors a git entry into a store named relative to the working directory (git runs elsewhere with -C)', async () => {
+    const dir = await workspace('airgap-relstore-');
+    const up = join(dir, 'up');
+    execFileSync('git', ['init', '-q', '-b', 'main', up]);
+    execFileSync('git', ['-C', up, '-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-q', '--allow-empty', '-m', 'one']);
+    await mkdir(join(dir, 'release'));
+    await writeFile(join(dir, 'release/factory.yaml'), `version: 1.0.0\ngit:\n  - { name: up, url: "${up}", ref: main }\n`);
+    for (const args of [['lock', 'release'], ['mirror', 'release', '--store', 'store']]) {
+      const r = await airgap([...args, '--results', 'results'], { cwd: dir });
+      expect(r.code, `${args[0]}: ${r.stderr}`).toBe(0);
+    }
   });
 });

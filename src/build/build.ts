@@ -13,8 +13,9 @@ import { rootfsBuilder } from './rootfs.ts';
 import { baseImageBuilder } from './base-image.ts';
 import { commandBuilder } from './command.ts';
 import { diskImageBuilder } from './disk-image.ts';
+import { kollaBuilder } from './kolla.ts';
 
-export const builders: Builder[] = [rootfsBuilder, baseImageBuilder, diskImageBuilder, commandBuilder];
+export const builders: Builder[] = [rootfsBuilder, baseImageBuilder, diskImageBuilder, kollaBuilder, commandBuilder];
 
 export interface BuildOptions {
   builder: string;

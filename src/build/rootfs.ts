@@ -8,7 +8,7 @@ import { ensureTools } from '../host/tools.ts';
 import { AirgapError, UsageError } from '../util/errors.ts';
 
 /** Where the image's own apt finds the factory key (its sources.list names it, signed-by). */
-const KEY_IN_IMAGE = '/etc/apt/keyrings/airgap-factory.gpg';
+export const KEY_IN_IMAGE = '/etc/apt/keyrings/airgap-factory.gpg';
 
 /**
  * mmdebstrap from the served apt repository, in the sandbox, into a tar. SOURCE_DATE_EPOCH comes

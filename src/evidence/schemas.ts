@@ -76,7 +76,8 @@ export const importEvidence = z.strictObject({
   durationMs: z.number().nonnegative(),
 });
 
-const named = z.strictObject({ name: z.string(), digest, size: z.number().int().nonnegative().optional(), ref: z.string().optional() });
+/** a build input or output: content by sha256, or a git commit by its object id (git:<hex>) */
+const named = z.strictObject({ name: z.string(), digest: z.union([digest, z.string().regex(/^git:[0-9a-f]{40}([0-9a-f]{24})?$/)]), size: z.number().int().nonnegative().optional(), ref: z.string().optional() });
 
 /** One `airgap build`: what went in and came out, by digest, and where its log is. */
 export const buildEntry = z.strictObject({

@@ -36,7 +36,12 @@ export const kollaEntry = z.strictObject({
     suite: name.default('bookworm'),
   }).optional(),
   /** Kolla itself, carried as git, so Env B runs kolla-build from the bundle */
-  kolla: z.strictObject({ url: z.string().min(1), ref: z.string().min(1).default('unmaintained/2024.1') }).optional(),
+  kolla: z.strictObject({
+    url: z.string().min(1),
+    ref: z.string().min(1).default('unmaintained/2024.1'),
+    /** the version Kolla reports (pbr reads it from git tags, which the carried ref does not bring): e.g. 18.8.1 */
+    version: z.string().regex(/^\d+\.\d+\.\d+$/).optional(),
+  }).optional(),
   /**
    * the Python packages the images pip-install: every pin of the release's upper-constraints
    * (a path relative to the release directory, or a URL) plus `extra`, with their build

@@ -36,6 +36,14 @@ export const TOOLS: Record<string, string> = {
   mcopy: 'mtools',
   debugfs: 'e2fsprogs',
   glance: 'python3-glance',
+  // what kolla-build imports, from Debian (Kolla itself is not packaged: it runs from its source)
+  'python3-pbr': 'python3-pbr',
+  'python3-jinja2': 'python3-jinja2',
+  'python3-git': 'python3-git',
+  'python3-oslo.config': 'python3-oslo.config',
+  'python3-docker': 'python3-docker',
+  'python3-requests': 'python3-requests',
+  'python3-yaml': 'python3-yaml',
 };
 
 /** Tools that are Python modules, checked the way the code runs them. */
@@ -44,6 +52,13 @@ const MODULE_CHECKS: Record<string, string[]> = {
   venv: ['python3', '-c', 'import ensurepip, venv'],
   // Debian's own Python: python3 on PATH may be another one
   glance: ['/usr/bin/python3', '-c', 'import glance.cmd.api'],
+  'python3-pbr': ['/usr/bin/python3', '-c', 'import pbr'],
+  'python3-jinja2': ['/usr/bin/python3', '-c', 'import jinja2'],
+  'python3-git': ['/usr/bin/python3', '-c', 'import git'],
+  'python3-oslo.config': ['/usr/bin/python3', '-c', 'import oslo_config'],
+  'python3-docker': ['/usr/bin/python3', '-c', 'import docker'],
+  'python3-requests': ['/usr/bin/python3', '-c', 'import requests'],
+  'python3-yaml': ['/usr/bin/python3', '-c', 'import yaml'],
 };
 
 export function hasTool(name: string): boolean {

@@ -21,6 +21,8 @@ export interface KollaBuildConfInput {
   templateOverride: string;
   reposYaml: string;
   workDir?: string;
+  /** kolla-build writes its result (built, failed, …) here as JSON */
+  summaryJsonFile?: string;
 }
 
 const line = (k: string, v: string | boolean | string[]) => `${k} = ${Array.isArray(v) ? v.join(',') : String(v)}`;
@@ -39,6 +41,7 @@ export function renderKollaBuildConf(i: KollaBuildConfInput, o: KollaOptions = K
     line('openstack_release', '2024.1'), line('engine', 'docker'), line('skip_existing', false),
     ...(i.profile ? [line('profile', i.profile)] : []), ...(i.regex?.length ? [line('regex', i.regex)] : []),
     ...(i.workDir ? [line('work_dir', i.workDir)] : []),
+    ...(i.summaryJsonFile ? [line('format', 'json'), line('summary_json_file', i.summaryJsonFile)] : []),
   ];
   const sections = Object.keys(i.sources).sort().map((name) => {
     const s = i.sources[name];

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { syncDir, writeJsonAtomic } from '../util/atomic.ts';
 import { AirgapError, DigestMismatchError, UsageError } from '../util/errors.ts';
 import { SHA256_HEX } from '../util/hash.ts';
@@ -40,8 +40,9 @@ export class Store {
   readonly root: string;
   readonly tmpDir: string;
   constructor(root: string, opts: { tmpDir?: string } = {}) {
-    this.root = root;
-    this.tmpDir = opts.tmpDir ?? join(root, 'tmp');
+    // absolute: tools run with another working directory (git -C) are handed paths inside it
+    this.root = resolve(root);
+    this.tmpDir = resolve(opts.tmpDir ?? join(root, 'tmp'));
   }
 
   blobPath(digest: string): string {

@@ -1,0 +1,78 @@
+import { stringify } from 'yaml';
+import type { Lock } from '../lock/schema.ts';
+import type { KollaEntry } from '../generators/kolla.ts';
+import { KOLLA_2024_1 } from './options.ts';
+import { renderKollaBuildConf, type KollaSource } from './build-conf.ts';
+import { renderTemplateOverride } from './overrides.ts';
+import { checkReposYaml } from './repos-yaml.ts';
+import { IMAGES, selectImages } from './images.ts';
+import { AirgapError } from '../util/errors.ts';
+
+export interface KollaPlanInput {
+  lock: Lock;
+  entry: KollaEntry;
+  /** the repository server inside the gap, as the build reaches it */
+  serverUrl: string;
+  /** host:port the images go to, and the base image's reference there (without tag) */
+  registry: string;
+  baseImage: string;
+  baseTag: string;
+  aptKeyInImage: string;
+  /** where the rendered files will be, as kolla-build reads them */
+  confDir: string;
+  workDir: string;
+  tag: string;
+}
+
+export interface KollaPlan {
+  images: string[];
+  files: { 'kolla-build.conf': string; 'template-overrides.j2': string; 'repos.yaml': string };
+  /** the lock's artifacts each source section uses */
+  sources: Record<string, KollaSource>;
+}
+
+/**
+ * What kolla-build reads for this lock, and nothing from outside it: every source section of the
+ * selected images at its served location, pinned by the lock's sha256 (Kolla checks it for url
+ * sources) or commit; apt and pip at the served repositories. Pure: the builder writes the files.
+ * A source the lock does not carry is an error here, before any engine starts.
+ */
+export function planKollaBuild(i: KollaPlanInput): KollaPlan {
+  const e = i.entry;
+  // kolla-build builds for its host's architecture (base_arch); the build hosts are amd64
+  const arch = 'amd64';
+  if (!e.architectures.includes(arch)) throw new AirgapError(`kolla ${e.name}: the lock carries architectures ${e.architectures.join(', ')}; this build host builds ${arch}`);
+  const images = selectImages(e.images, arch);
+  const byName = new Map(i.lock.artifacts.map((a) => [a.name, a as typeof a & Record<string, any>]));
+  const sources: Record<string, KollaSource> = {};
+  const missing: string[] = [];
+  for (const image of images) {
+    for (const section of IMAGES.images[image].sources) {
+      const s = KOLLA_2024_1.sources[section] as { type: string; location: string };
+      if (s.type === 'git') {
+        const a = byName.get(`kolla-${section}`);
+        if (!a) { missing.push(`kolla-${section}`); continue; }
+        sources[section] = { type: 'git', location: `${i.serverUrl}/repository/git/${a.name}.git`, reference: a.commit };
+        continue;
+      }
+      const name = `kolla-${section}${s.location.includes('debian_arch') ? `-${arch}` : ''}`;
+      const a = byName.get(name);
+      if (!a) { missing.push(name); continue; }
+      // Kolla checks sha256[debian_arch] of every url source: the lock's hash, not the tip of a branch
+      sources[section] = { type: 'url', location: `${i.serverUrl}/repository/raw/${a.path}`, sha256: `${arch}:${a.sha256}` };
+    }
+  }
+  if (missing.length) throw new AirgapError(`kolla ${e.name}: the lock carries no ${missing.join(', ')}`, { hint: 'lock the release again with this kolla entry (its sources are added at lock)' });
+  const pip = i.lock.artifacts.some((a) => a.kind === 'pypi') ? `${i.serverUrl}/repository/pypi/simple/` : undefined;
+  const reposYaml = stringify({ debian: {} });
+  const problems = checkReposYaml({ debian: {} });
+  if (problems.length) throw new AirgapError(`repos.yaml: ${problems.join('; ')}`);
+  const conf = renderKollaBuildConf({
+    baseImage: i.baseImage, baseTag: i.baseTag, registry: i.registry, namespace: 'kolla', tag: i.tag, push: true,
+    tarballsBase: `${i.serverUrl}/repository/raw/kolla`, regex: images.map((n) => `^${n}$`), sources,
+    templateOverride: `${i.confDir}/template-overrides.j2`, reposYaml: `${i.confDir}/repos.yaml`, workDir: i.workDir,
+    summaryJsonFile: `${i.confDir}/summary.json`,
+  });
+  const overrides = renderTemplateOverride({ aptRepository: `${i.serverUrl}/repository/${e.debian?.repository ?? 'debian'}`, aptSuite: e.debian?.suite ?? 'bookworm', aptKeyInImage: i.aptKeyInImage, pipIndexUrl: pip });
+  return { images, files: { 'kolla-build.conf': conf, 'template-overrides.j2': overrides, 'repos.yaml': reposYaml }, sources };
+}
