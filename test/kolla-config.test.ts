@@ -26,7 +26,7 @@ describe('kolla: kolla-build.conf, repos.yaml and overrides against Kolla 2024.1
     expect(checkKollaBuildConf(text)).toEqual([]);
     expect(text).toMatch(/^base_image = 127\.0\.0\.1:8081\/library\/debian$/m);
     expect(text).toMatch(/^\[keystone-base\]\ntype = url\nlocation = http:\/\/127\.0\.0\.1:8081\/repository\/raw\/tarballs\/keystone-25\.0\.0\.tar\.gz\nsha256 = a{64}$/m);
-    expect(text).toMatch(/^regex = \^base\$,keystone$/m);
+    expect(text).toMatch(/^regex = \^base\$\nregex = keystone$/m);
   });
 
   it('an unknown key is an error, never silently ignored as Kolla would', () => {

@@ -25,7 +25,15 @@ export interface KollaBuildConfInput {
   summaryJsonFile?: string;
 }
 
-const line = (k: string, v: string | boolean | string[]) => `${k} = ${Array.isArray(v) ? v.join(',') : String(v)}`;
+/**
+ * `key = value`. A list is a ListOpt's comma-joined value, but a MultiOpt (regex, profile,
+ * template_override, docker_dir) is one line per value: oslo reads `regex = a,b` as the one
+ * pattern "a,b", which matches no image, and kolla-build then builds nothing and exits 0.
+ */
+function line(k: string, v: string | boolean | string[], o: KollaOptions = KOLLA_2024_1): string {
+  if (!Array.isArray(v)) return `${k} = ${String(v)}`;
+  return o.default[k]?.type === 'MultiOpt' ? v.map((x) => `${k} = ${x}`).join('\n') : `${k} = ${v.join(',')}`;
+}
 
 /**
  * kolla-build.conf for an offline build: base and base_image/base_tag from the internal registry
@@ -77,8 +85,12 @@ export function parseIni(text: string): { section: string; key: string; line: nu
 export function checkKollaBuildConf(text: string, o: KollaOptions = KOLLA_2024_1): string[] {
   const problems: string[] = [];
   const unknownSections = new Set<string>();
+  const seen = new Set<string>();
   for (const { section, key, line: n } of parseIni(text)) {
     const s = section === 'DEFAULT' ? 'DEFAULT' : section.toLowerCase();
+    // oslo keeps the last of a repeated key, unless the option takes many lines
+    if (seen.has(`${s}.${key}`) && !(s === 'DEFAULT' && o.default[key]?.type === 'MultiOpt')) problems.push(`line ${n}: [${section}] ${key} is set twice; only this last value counts`);
+    seen.add(`${s}.${key}`);
     if (s === 'DEFAULT') {
       if (!(key in o.default)) problems.push(`line ${n}: [DEFAULT] ${key} is not a kolla-build option${key.includes('-') && key.replace(/-/g, '_') in o.default ? ` (write ${key.replace(/-/g, '_')})` : ''}`);
     } else if (s === 'profiles') {
