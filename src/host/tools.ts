@@ -36,6 +36,7 @@ export const TOOLS: Record<string, string> = {
   mcopy: 'mtools',
   debugfs: 'e2fsprogs',
   glance: 'python3-glance',
+  'ansible-playbook': 'ansible-core',
   // what kolla-build imports, from Debian (Kolla itself is not packaged: it runs from its source)
   'python3-pbr': 'python3-pbr',
   'python3-jinja2': 'python3-jinja2',

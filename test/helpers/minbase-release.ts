@@ -16,6 +16,26 @@ import { DEB_SETS, debsDir, type DebSet } from '../setup/minbase-debs.ts';
  * into `<dir>/repo` as apt repository `debian`, suite `bookworm`. `extra` lines go into factory.yaml.
  */
 export async function minbaseRelease(dir: string, extra: string[] = [], set: DebSet = 'minbase'): Promise<{ release: string; repo: string; bundle: string; keys: { secretPath: string; publicPath: string } }> {
+  const up = await debianUpstream(dir, set);
+  const release = join(dir, 'release');
+  await mkdir(release, { recursive: true });
+  await writeFile(join(release, 'upstream.asc'), up.publicKey);
+  await writeFile(join(release, 'factory.yaml'), [
+    'version: 1.0.0', 'apt:',
+    '  - name: debian',
+    `    url: "${up.url}"`,
+    '    suites: [bookworm]',
+    '    priorities: [required]',
+    `    packages: [${DEB_SETS[set].join(', ')}]`,
+    '    keyring: upstream.asc',
+    '    as: { repository: debian, suite: bookworm }',
+    ...extra,
+  ].join('\n') + '\n');
+  return { release, ...(await carry(dir, release)) };
+}
+
+/** A set of test/setup/minbase-debs.ts as a Debian repository (suite bookworm) on loopback, signed with a throwaway key. */
+export async function debianUpstream(dir: string, set: DebSet): Promise<{ url: string; publicKey: string }> {
   const debs = debsDir(set);
   expect(existsSync(join(debs, 'complete')), `no Debian packages in ${debs}: the global set-up downloads them with apt-get (Debian hosts only)`).toBe(true);
   const pool = join(dir, 'upstream/pool/main');
@@ -25,21 +45,11 @@ export async function minbaseRelease(dir: string, extra: string[] = [], set: Deb
   await indexAndSign(join(dir, 'upstream'), 'bookworm', up.privateKey, join(debs, 'override'));
   const http = await serveStatic(join(dir, 'upstream'));
   onCleanup(() => http.close());
+  return { url: http.url, publicKey: up.publicKey.armor() };
+}
 
-  const release = join(dir, 'release');
-  await mkdir(release, { recursive: true });
-  await writeFile(join(release, 'upstream.asc'), up.publicKey.armor());
-  await writeFile(join(release, 'factory.yaml'), [
-    'version: 1.0.0', 'apt:',
-    '  - name: debian',
-    `    url: "${http.url}"`,
-    '    suites: [bookworm]',
-    '    priorities: [required]',
-    `    packages: [${DEB_SETS[set].join(', ')}]`,
-    '    keyring: upstream.asc',
-    '    as: { repository: debian, suite: bookworm }',
-    ...extra,
-  ].join('\n') + '\n');
+/** Env A to Env B for a release: keys, lock → mirror → bundle → verify → import into `<dir>/repo` (apt signed by the factory's OpenPGP key). */
+export async function carry(dir: string, release: string): Promise<{ repo: string; bundle: string; keys: { secretPath: string; publicPath: string } }> {
   const keys = await generateKeyPair(join(dir, 'keys'));
   expect((await airgap(['keygen', '--openpgp', '--out', join(dir, 'keys')])).code).toBe(0);
   const bundle = join(dir, 'bundle');
@@ -52,5 +62,5 @@ export async function minbaseRelease(dir: string, extra: string[] = [], set: Deb
     const r = await airgap([...args, '--results', join(dir, 'results')]);
     expect(r.code, `${args[0]}: ${r.stderr}`).toBe(0);
   }
-  return { release, repo: join(dir, 'repo'), bundle, keys };
+  return { repo: join(dir, 'repo'), bundle, keys };
 }
