@@ -19,10 +19,10 @@ export const buildCmd: Command = {
     out: { help: 'where outputs and scratch go (default: .work/build/<version>/<builder>)', type: 'string' },
     'allow-egress-attempts': { help: 'do not fail the build on attempts to reach anything else (they are still recorded)', type: 'boolean' },
     elements: { help: 'disk-image: the elements, comma-separated (instead of the lock\'s build.disk-image.elements)', type: 'string' },
-    output: { help: 'disk-image: the output name stem, NAME.qcow2 (instead of the lock\'s)', type: 'string', short: 'o' },
+    output: { help: 'disk-image: the output name stem, NAME.qcow2 (instead of the lock\'s); kolla: which kolla entry of the lock', type: 'string', short: 'o' },
     verbose: { help: 'show the sandboxed commands\' output (it always goes to the build log)', type: 'boolean' },
   },
-  details: 'Needs root, or user namespaces, and the tools unshare, ip, nft, mount (and mmdebstrap for rootfs, base-image). Evidence: results/<version>/build.json, airgap.json, logs/. Exit 0 built with no attempt to leave; 1 failed or attempts seen; 2 usage.',
+  details: 'Needs root, or user namespaces, and the tools unshare, ip, nft, mount (and mmdebstrap for rootfs, base-image, kolla; dockerd and Kolla\'s Python modules or kolla-build for kolla). Evidence: results/<version>/build.json, airgap.json, logs/. Exit 0 built with no attempt to leave; 1 failed or attempts seen; 2 usage.',
   async run({ positionals, values, global }) {
     const name = need(positionals[0], '<builder>', buildCmd);
     const dir = need(positionals[1], '<release-or-bundle-dir>', buildCmd);
