@@ -11,14 +11,14 @@ import { startServer, type RunningServer } from '../src/serve/server.ts';
 import { generateKeyPair } from '../src/trust/keys.ts';
 import { run } from '../src/host/exec.ts';
 import { indexAndSign } from './helpers/apt-upstream.ts';
+import { serveStatic } from './helpers/static-server.ts';
 
 /** Real .debs (dpkg-deb), indexed by apt-ftparchive, signed with openpgp.js, served by Python. */
-async function upstreamRepo(dir: string, key: openpgp.PrivateKey) {
-  const debs: [string, string, string, string?][] = [
-    ['app', '1.0', 'amd64', 'libfoo (>= 2) | libbar, tool'],
-    ['libfoo', '1.0', 'amd64'], ['libfoo', '2.0', 'amd64'], ['libbar', '1.0', 'amd64'],
-    ['tool', '1.0', 'all'], ['other', '1.0', 'amd64'],
-  ];
+async function upstreamRepo(dir: string, key: openpgp.PrivateKey, debs: [string, string, string, string?][] = [
+  ['app', '1.0', 'amd64', 'libfoo (>= 2) | libbar, tool'],
+  ['libfoo', '1.0', 'amd64'], ['libfoo', '2.0', 'amd64'], ['libbar', '1.0', 'amd64'],
+  ['tool', '1.0', 'all'], ['other', '1.0', 'amd64'],
+]) {
   for (const [name, version, arch, depends] of debs) {
     const root = join(dir, 'build', `${name}-${version}`);
     await mkdir(join(root, 'DEBIAN'), { recursive: true });
@@ -74,6 +74,34 @@ describe('apt: verified partial mirror with dependency closure, and a signed rep
 
   it('the closure: the first satisfiable alternative, arch all, nothing unasked', () => {
     expect(lock.artifacts.map((a: any) => `${a.name}=${a.version}`).sort()).toEqual(['app=1.0', 'libfoo=2.0', 'tool=1.0']);
+  });
+
+  it('another source in the same closure: a vendor repository, its own keyring, its own repository inside the gap, ranked first', async () => {
+    const vendorKey = await openpgp.generateKey({ type: 'curve25519', userIDs: [{ name: 'vendor' }], format: 'object' });
+    const vdir = join(dir, 'vendor');
+    // vendorapp needs libfoo from the distribution; the vendor's older tool wins over the distribution's
+    await upstreamRepo(vdir, vendorKey.privateKey, [['vendorapp', '2.0', 'amd64', 'libfoo (>= 2), tool'], ['tool', '0.9', 'all']]);
+    const vendor = await serveStatic(join(vdir, 'repo'));
+    onCleanup(() => vendor.close());
+    const rel = join(dir, 'release-also');
+    await mkdir(rel, { recursive: true });
+    await copyFile(join(dir, 'release/upstream.asc'), join(rel, 'upstream.asc'));
+    await writeFile(join(rel, 'vendor.asc'), vendorKey.publicKey.armor());
+    const yaml = (keyring: string) => `version: 1.0.0\napt:\n  - { name: deb, url: "${upstream}", suites: [stable], packages: [vendorapp], keyring: upstream.asc, as: { repository: debian, suite: bookworm },\n      also: [{ url: "${vendor.url}", suites: [stable], keyring: ${keyring}, as: { repository: vendor, suite: stable } }] }\n`;
+    await writeFile(join(rel, 'factory.yaml'), yaml('vendor.asc'));
+    const r = await airgap(['lock', rel, '--results', results()]);
+    expect(r.code, r.stderr).toBe(0);
+    const l = JSON.parse(await readFile(join(rel, 'factory.lock.json'), 'utf8'));
+    expect(l.artifacts.map((a: any) => `${a.id} ${new URL(a.url).port}`).sort()).toEqual([
+      `apt:debian/bookworm:libfoo_2.0_amd64 ${new URL(upstream).port}`,
+      `apt:vendor/stable:tool_0.9_all ${new URL(vendor.url).port}`,
+      `apt:vendor/stable:vendorapp_2.0_amd64 ${new URL(vendor.url).port}`,
+    ]);
+    // the vendor's InRelease is checked against the vendor's keyring, not the distribution's
+    await writeFile(join(rel, 'factory.yaml'), yaml('upstream.asc'));
+    const bad = await airgap(['lock', rel, '--results', results()]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain(`${vendor.url}/dists/stable/InRelease`);
   });
 
   it('pins: name=version holds for the whole closure; a pin nothing satisfies is refused, naming it', async () => {

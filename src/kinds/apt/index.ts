@@ -30,38 +30,47 @@ export const aptKind: Kind<AptEntry, AptLocked> = {
   async lock(entries, ctx) {
     const out = new Map<string, AptLocked>();
     for (const e of entries) {
-      const keyringPath = resolve(ctx.releaseDir, e.keyring);
-      const keyring = await readKeyring(await readFile(keyringPath).catch(() => { throw new UsageError(`apt ${e.name}: keyring ${keyringPath} not found`); }));
-      const base = e.url.replace(/\/+$/, '');
+      // the entry's own source, then each `also` source; those rank first (aptSource says why)
+      const sources = [{ url: e.url, suites: e.suites, components: e.components, keyring: e.keyring, allowExpired: e.allowExpired, as: e.as }, ...e.also];
       const pkgs: DebPackage[] = [];
-      const component = new Map<DebPackage, string>();
-      for (const suite of e.suites) {
-        ctx.log(`lock: apt ${e.name}: ${suite}`);
-        const where = `${base}/dists/${suite}/InRelease`;
-        const release = await verifyInRelease((await fetchBytes(where)).toString('utf8'), keyring, where, { allowExpired: e.allowExpired, suite });
-        for (const comp of e.components) {
-          for (const arch of e.architectures) {
-            const { text, path } = await fetchPackages(base, suite, release, comp, arch);
-            for (const p of parsePackages(text, suite, `${base}/${path}`)) { pkgs.push(p); component.set(p, comp); }
+      const from = new Map<DebPackage, { base: string; component: string; as: { repository: string; suite: string } }>();
+      for (const [n, src] of sources.entries()) {
+        const keyringPath = resolve(ctx.releaseDir, src.keyring);
+        const keyring = await readKeyring(await readFile(keyringPath).catch(() => { throw new UsageError(`apt ${e.name}: keyring ${keyringPath} not found`); }));
+        const base = src.url.replace(/\/+$/, '');
+        for (const suite of src.suites) {
+          ctx.log(`lock: apt ${e.name}: ${n ? `${base} ` : ''}${suite}`);
+          const where = `${base}/dists/${suite}/InRelease`;
+          const release = await verifyInRelease((await fetchBytes(where)).toString('utf8'), keyring, where, { allowExpired: src.allowExpired, suite });
+          for (const comp of src.components) {
+            for (const arch of e.architectures) {
+              const { text, path } = await fetchPackages(base, suite, release, comp, arch);
+              for (const p of parsePackages(text, originOf(n, suite), `${base}/${path}`)) {
+                pkgs.push(p);
+                from.set(p, { base, component: comp, as: { repository: src.as.repository, suite: src.as.suite ?? src.suites[0] } });
+              }
+            }
           }
         }
       }
+      const priority = [...sources.slice(1).flatMap((src, i) => src.suites.map((s) => originOf(i + 1, s))), ...e.suites.map((s) => originOf(0, s))];
       for (const arch of e.architectures) {
         const wanted: Relation[] = [
           ...e.packages.map(wantedRelation),
           ...[...new Set(pkgs.filter((p) => p.priority && (e.priorities as string[]).includes(p.priority) && (p.architecture === arch || p.architecture === 'all')).map((p) => p.name))].map((name) => ({ name })),
         ];
         // without closure: each named package alone (its dependencies are the operator's business)
-        const chosen = e.closure ? resolveClosure(pkgs, wanted, arch, e.suites) : wanted.flatMap((w) => resolveClosure(pkgs.filter((p) => p.name === w.name).map((p) => ({ ...p, depends: [] })), [w], arch, e.suites));
+        const chosen = e.closure ? resolveClosure(pkgs, wanted, arch, priority) : wanted.flatMap((w) => resolveClosure(pkgs.filter((p) => p.name === w.name).map((p) => ({ ...p, depends: [] })), [w], arch, priority));
         for (const p of chosen) {
+          const { base, component, as } = from.get(p) ?? from.get(pkgs.find((x) => x.name === p.name && x.version === p.version && x.origin === p.origin)!)!;
           // the suite is part of the id: one .deb sent to two suites of a repository is in both indexes
-          const id = `apt:${e.as.repository}/${e.as.suite ?? e.suites[0]}:${p.name}_${p.version}_${p.architecture}`;
+          const id = `apt:${as.repository}/${as.suite}:${p.name}_${p.version}_${p.architecture}`;
           const known = out.get(id);
           if (known) { if (!known.indexes.includes(arch)) known.indexes.push(arch); continue; }
           out.set(id, aptLocked.parse({
             kind: 'apt', id, name: p.name, version: p.version, architecture: p.architecture, url: `${base}/${poolUrlPath(p.filename)}`,
-            sha256: p.sha256, size: p.size, filename: p.filename, repository: e.as.repository, suite: e.as.suite ?? e.suites[0],
-            component: component.get(p)!, indexes: [arch], control: p.control,
+            sha256: p.sha256, size: p.size, filename: p.filename, repository: as.repository, suite: as.suite,
+            component, indexes: [arch], control: p.control,
           }));
         }
       }
@@ -121,6 +130,9 @@ export const aptKind: Kind<AptEntry, AptLocked> = {
     await new Repository(ctx.repoRoot).addRepositories(repos);
   },
 };
+
+/** A package's origin for pinning: the entry's own suites keep their names, another source's are numbered. */
+const originOf = (source: number, suite: string) => (source ? `${source}:${suite}` : suite);
 
 /** A pool path as a URL path: names may hold %, + or an epoch's colon (apt-get download writes %3a). */
 const poolUrlPath = (filename: string) => filename.split('/').map(encodeURIComponent).join('/');

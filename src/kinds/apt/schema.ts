@@ -6,6 +6,24 @@ const pkg = z.string().regex(/^[a-z0-9][a-z0-9+.-]*$/, 'a Debian package name');
 /** `name`, `name=version` (as apt-get install takes it) or `name (>= version)` (as Depends writes it) */
 const wantedPkg = z.string().regex(/^[a-z0-9][a-z0-9+.-]*(=[A-Za-z0-9.+~:-]+| ?\((<<|<=|=|>=|>>) ?[A-Za-z0-9.+~:-]+\))?$/, 'a package name, name=version or name (>= version)');
 
+const suiteName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'a suite name (no slashes)');
+const inside = z.strictObject({ repository: name.default('debian'), suite: suiteName.optional() });
+
+/**
+ * Another signed repository the same closure takes packages from (a vendor's repository whose
+ * packages depend on the distribution's): its own keyring, its own place inside the gap. It ranks
+ * before the entry's own suites, as a vendor repository is added to be preferred for what it has.
+ */
+export const aptSource = z.strictObject({
+  url: z.string().min(1),
+  suites: z.array(suiteName).min(1),
+  components: z.array(z.string().regex(/^[a-z0-9-]+$/)).default(['main']),
+  keyring: z.string().min(1),
+  allowExpired: z.boolean().default(false),
+  as: inside,
+});
+export type AptSource = z.infer<typeof aptSource>;
+
 /** Debian packages from signed repositories: what to take, and its dependency closure. */
 export const aptEntry = z.strictObject({
   name,
@@ -23,7 +41,9 @@ export const aptEntry = z.strictObject({
   closure: z.boolean().default(true),
   allowExpired: z.boolean().default(false),
   /** the repository and suite inside the gap */
-  as: z.strictObject({ repository: name.default('debian'), suite: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/).optional() }).default({ repository: 'debian' }),
+  as: inside.default({ repository: 'debian' }),
+  /** more sources for the same closure (see aptSource) */
+  also: z.array(aptSource).default([]),
 });
 export type AptEntry = z.infer<typeof aptEntry>;
 
