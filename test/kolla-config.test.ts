@@ -52,7 +52,7 @@ describe('kolla: kolla-build.conf, repos.yaml and overrides against Kolla 2024.1
   });
 
   it('the template override uses only blocks Kolla\'s templates have', () => {
-    const apt = { aptRepository: 'http://127.0.0.1:8081/repository/debian', aptSuite: 'bookworm', aptKeyInImage: '/etc/apt/keyrings/airgap-factory.gpg' };
+    const apt = { aptRepository: 'http://127.0.0.1:8081/repository/debian', aptSuite: 'bookworm', aptKeyInImage: '/etc/apt/keyrings/airgap-factory.gpg', keyUrl: 'http://127.0.0.1:8081/repository/debian/repository-key.gpg' };
     const t = renderTemplateOverride({ ...apt, pipIndexUrl: 'http://127.0.0.1:8081/repository/pypi/simple/' });
     expect(t.split('\n')[0]).toBe('{% extends parent_template %}');
     const blocks = [...t.matchAll(/{% block (\w+) %}/g)].map((m) => m[1]);
@@ -61,7 +61,11 @@ describe('kolla: kolla-build.conf, repos.yaml and overrides against Kolla 2024.1
     expect(t).toContain('PIP_INDEX_URL=http://127.0.0.1:8081/repository/pypi/simple/');
     expect(t).toContain("'deb [signed-by=/etc/apt/keyrings/airgap-factory.gpg] http://127.0.0.1:8081/repository/debian bookworm main' > /etc/apt/sources.list");
     expect(t).toContain('{% set base_apt_keys_override = [] %}');
-    expect(t).toContain('{% set base_remote_apt_keys_override = [] %}');
+    expect(t).toContain("{% set base_remote_apt_keys_override = [{'name': 'airgap-factory', 'url': 'http://127.0.0.1:8081/repository/debian/repository-key.gpg', 'type': 'gpg'}] %}");
+    expect(t).toContain('RUN rm -f /etc/apt/sources.list.d/extrepo_openstack_caracal.sources');
+    // carried OpenStack backports: the served copy replaces osbpo (deb only, the factory key)
+    const b = renderTemplateOverride({ ...apt, openstackBackports: { url: 'http://127.0.0.1:8081/repository/openstack-backports', suite: 'bookworm-caracal-backports' } });
+    expect(b).toContain("'deb [signed-by=/etc/apt/keyrings/airgap-factory.gpg] http://127.0.0.1:8081/repository/openstack-backports bookworm-caracal-backports main' > /etc/apt/sources.list.d/openstack-backports.list && rm -f /etc/apt/sources.list.d/extrepo_openstack_caracal.sources");
     // the lists it empties are Kolla's own customisable lists of base
     expect(t).not.toMatch(/https?:\/\/(?!127\.0\.0\.1)/);
     // without Python packages there is no pip configuration to set or clear

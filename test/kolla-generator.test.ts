@@ -48,11 +48,28 @@ describe('kolla generator: an image selection expands into its sources, pinned a
     expect(out.pypi[0].targets).toEqual([expect.objectContaining({ python: '3.11', platforms: expect.arrayContaining(['manylinux2014_x86_64']) })]);
   });
 
+  it('a third-party repository Kolla uses joins the Debian closure as another source, served under its own name', async () => {
+    const e = kollaEntry.parse({
+      name: 'k', release: '2024.1', base: 'debian', images: ['^grafana$'], tarballsBase: 'http://mirror.invalid/tarballs',
+      debian: { url: 'http://mirror.invalid/debian', keyring: 'debian.gpg' },
+      repositories: { grafana: { url: 'http://vendor.invalid/grafana', suite: 'stable', keyring: 'grafana.asc' } },
+      openstackBackports: { url: 'http://osbpo.invalid/debian', keyring: 'osbpo.asc' },
+    });
+    const apt = (await kollaGenerator.expand([e], ctx) as Record<string, any[]>).apt[0];
+    expect(apt.packages).toContain('grafana');
+    expect(apt.also).toEqual([
+      { url: 'http://vendor.invalid/grafana', suites: ['stable'], components: ['main'], keyring: 'grafana.asc', as: { repository: 'grafana', suite: 'stable' } },
+      { url: 'http://osbpo.invalid/debian', suites: ['bookworm-caracal-backports', 'bookworm-caracal-backports-nochange'], keyring: 'osbpo.asc', as: { repository: 'openstack-backports' } },
+    ]);
+    const noDebian = kollaEntry.parse({ ...e, debian: undefined });
+    await expect(kollaGenerator.expand([noDebian], ctx)).rejects.toThrow(/apt repositories are declared but no debian/);
+  });
+
   it('refuses, at lock, a selection whose inputs the entry does not carry: Python packages, third-party repositories', async () => {
     const e = kollaEntry.parse({ name: 'k', release: '2024.1', base: 'debian', images: ['^keystone$'], tarballsBase: 'http://mirror.invalid/tarballs' });
     await expect(kollaGenerator.expand([e], ctx)).rejects.toThrow(/kolla k: images .*keystone-base.* run pip install, and the entry declares no Python packages/);
     const r = kollaEntry.parse({ name: 'k', release: '2024.1', base: 'debian', images: ['^rabbitmq$'], tarballsBase: 'http://mirror.invalid/tarballs', python });
-    await expect(kollaGenerator.expand([r], ctx)).rejects.toThrow(/third-party apt repositories .*rabbitmq needs "rabbitmq"/);
+    await expect(kollaGenerator.expand([r], ctx)).rejects.toThrow(/third-party apt repositories are not declared: rabbitmq needs "erlang-26", rabbitmq needs "erlang-27", rabbitmq needs "rabbitmq"/);
     // base alone installs nothing with pip and uses no third-party repository
     const b = kollaEntry.parse({ name: 'k', release: '2024.1', base: 'debian', images: ['^base$'], tarballsBase: 'http://mirror.invalid/tarballs' });
     expect((await kollaGenerator.expand([b], ctx) as Record<string, unknown[]>).pypi).toEqual([]);

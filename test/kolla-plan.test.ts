@@ -48,6 +48,17 @@ describe('kolla build plan: what kolla-build reads comes from the lock alone', (
     expect(p.files['template-overrides.j2']).toContain(`PIP_INDEX_URL=${server}/repository/pypi/simple/`);
   });
 
+  it('Kolla\'s third-party repositories in repos.yaml point at the served copies, signed with the factory key Kolla fetches from the server', async () => {
+    const e = kollaEntry.parse({ ...entry, images: ['^grafana$'], debian: { url: 'https://debian.invalid/debian', keyring: 'd.gpg' }, repositories: { grafana: { url: 'https://vendor.invalid/grafana', suite: 'stable', keyring: 'grafana.asc' } } });
+    const lock = await lockFor(e);
+    const input = { lock, entry: e, serverUrl: server, registry: '127.0.0.1:8081', baseImage: '127.0.0.1:8081/debian', baseTag: 'bookworm', aptKeyInImage: '/k.gpg', confDir: '/c', workDir: '/w', tag: 't' };
+    expect(() => planKollaBuild(input)).toThrow(/the lock carries no apt repository grafana/);
+    lock.artifacts.push({ kind: 'apt', id: 'apt:grafana/stable:grafana_10_amd64', name: 'grafana', version: '10', repository: 'grafana' } as never);
+    const p = planKollaBuild(input);
+    expect(parse(p.files['repos.yaml'])).toEqual({ debian: { grafana: { url: `${server}/repository/grafana`, suite: 'stable', component: 'main', gpg_key: 'airgap-factory.gpg' } } });
+    expect(p.files['template-overrides.j2']).toContain(`'url': '${server}/repository/debian/repository-key.gpg'`);
+  });
+
   it('refuses a lock that lacks a source of the selection, naming it, before any engine starts', async () => {
     const lock = await lockFor(entry, 'kolla-keystone-base');
     expect(() => plan(lock)).toThrow(/kolla openstack: the lock carries no kolla-keystone-base/);

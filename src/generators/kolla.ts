@@ -35,6 +35,23 @@ export const kollaEntry = z.strictObject({
     repository: name.default('debian'),
     suite: name.default('bookworm'),
   }).optional(),
+  /**
+   * Kolla's third-party apt repositories (its repos.yaml names: rabbitmq, erlang-26, grafana, …)
+   * the selected images use, where each is in Env A; resolved in one closure with Debian's
+   * packages and served inside the gap under its own name
+   */
+  repositories: z.record(name, z.strictObject({
+    url: z.string().min(1),
+    suite: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/),
+    component: z.string().regex(/^[a-z0-9-]+$/).default('main'),
+    keyring: z.string().min(1),
+  })).default({}),
+  /** the OpenStack backports Kolla enables with extrepo (Debian's osbpo archive for caracal) */
+  openstackBackports: z.strictObject({
+    url: z.string().min(1),
+    suites: z.array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/)).min(1).default(['bookworm-caracal-backports', 'bookworm-caracal-backports-nochange']),
+    keyring: z.string().min(1),
+  }).optional(),
   /** Kolla itself, carried as git, so Env B runs kolla-build from the bundle */
   kolla: z.strictObject({
     url: z.string().min(1),
@@ -60,6 +77,8 @@ export type KollaEntry = z.infer<typeof kollaEntry>;
 export const KOLLA_HOST_PACKAGES = ['git', 'python3-pbr', 'python3-jinja2', 'python3-git', 'python3-oslo.config', 'python3-docker', 'python3-requests', 'python3-yaml', 'docker.io'];
 /** Not in any Dockerfile, but what the offline template override installs: extrepo's data without the network */
 export const KOLLA_OFFLINE_PACKAGES = ['extrepo-offline-data'];
+/** Where the OpenStack backports are served inside the gap (one suite per upstream suite) */
+export const OPENSTACK_BACKPORTS = 'openstack-backports';
 /** manylinux tags a wheel for bookworm's glibc 2.36 may carry (pip takes them as given) */
 const PLATFORMS: Record<string, string[]> = {
   amd64: ['manylinux_2_36_x86_64', 'manylinux_2_28_x86_64', 'manylinux_2_17_x86_64', 'manylinux2014_x86_64', 'manylinux2010_x86_64', 'manylinux1_x86_64'],
@@ -99,13 +118,14 @@ export const kollaGenerator: Generator<KollaEntry> = {
     const seen = new Set<string>();
     for (const e of entries) {
       const packages = new Set<string>();
+      const used = new Set<string>();
       let pip: string[] = [];
       for (const arch of e.architectures) {
         const images = selectImages(e.images, arch);
         ctx.log(`lock: kolla ${e.name} (${arch}): ${images.length} images: ${images.join(', ')}`);
-        const thirdParty = images.flatMap((i) => (aptOf(i).repositories ?? []).map((r) => `${i} needs "${r}"`));
-        // each third-party repository closes over Debian's packages too, which one apt entry (a closure of its own) cannot express yet
-        if (thirdParty.length) throw new UsageError(`kolla ${e.name}: Kolla's third-party apt repositories cannot be carried yet: ${thirdParty.join(', ')}`, 'leave those images out of the selection');
+        const missing = images.flatMap((i) => (aptOf(i).repositories ?? []).filter((r) => !e.repositories[r]).map((r) => `${i} needs "${r}"`));
+        if (missing.length) throw new UsageError(`kolla ${e.name}: Kolla's third-party apt repositories are not declared: ${missing.join(', ')}`, `add each under kolla ${e.name} repositories: { <name>: { url, suite, component, keyring } }, or leave those images out`);
+        for (const i of images) for (const r of aptOf(i).repositories ?? []) used.add(r);
         for (const i of images) for (const p of aptOf(i).packages ?? []) packages.add(p);
         pip = images.filter((i) => aptOf(i).pip);
         if (pip.length && !e.python) throw new UsageError(`kolla ${e.name}: images ${pip.join(', ')} run pip install, and the entry declares no Python packages`, `add python: { index, constraints } (the release's upper-constraints) to kolla ${e.name}`);
@@ -132,7 +152,14 @@ export const kollaGenerator: Generator<KollaEntry> = {
           // required + apt: what mmdebstrap's minbase takes, for the base image built from the same repository
           priorities: ['required'], packages: [...new Set(['apt', ...wanted])].sort(),
           as: { repository: e.debian.repository, suite: e.debian.suite },
+          // one closure: a vendor's packages depend on Debian's
+          also: [
+            ...[...used].sort().map((r) => ({ url: e.repositories[r].url, suites: [e.repositories[r].suite], components: [e.repositories[r].component], keyring: e.repositories[r].keyring, as: { repository: r, suite: e.repositories[r].suite } })),
+            ...(e.openstackBackports ? [{ url: e.openstackBackports.url, suites: e.openstackBackports.suites, keyring: e.openstackBackports.keyring, as: { repository: OPENSTACK_BACKPORTS } }] : []),
+          ],
         });
+      } else if (used.size || e.openstackBackports) {
+        throw new UsageError(`kolla ${e.name}: apt repositories are declared but no debian: their packages depend on Debian's`, `add debian: { url, keyring } to kolla ${e.name}`);
       } else {
         ctx.log(`lock: kolla ${e.name}: no debian: the images' ${packages.size} Debian packages are not carried; Env B's build refuses to start without them`);
       }

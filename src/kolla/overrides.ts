@@ -7,26 +7,32 @@ export interface OverrideInput {
   aptSuite: string;
   /** where the base image keeps the factory key (the base-image builder puts it there) */
   aptKeyInImage: string;
+  /** the factory's public key as served (binary): Kolla fetches it as /etc/kolla/apt-keys/<FACTORY_KEY_NAME>.gpg, which repos.yaml names */
+  keyUrl: string;
+  /** the served OpenStack backports, when the release carries them */
+  openstackBackports?: { url: string; suite: string };
   /** the served PyPI index, when the release carries Python packages */
   pipIndexUrl?: string;
 }
 
+/** The one key every served apt repository is signed with, as Kolla's key directory names it. */
+export const FACTORY_KEY_NAME = 'airgap-factory';
+
 /** Blocks leaf images also have (each image's own Dockerfile.j2), beside the base template's. */
 const LEAF_BLOCKS = ['footer'];
-/** Kolla's customisable lists (filters.py: <image>_<list>_override) this file sets, and the lists they replace */
-const LIST_OVERRIDES = { base_apt_keys_override: 'keys fetched from a keyserver', base_remote_apt_keys_override: 'keys fetched with curl' };
 
 /**
  * The --template-override file for a build inside the gap (the offline recipe of
  * ../shared/reference/kolla-offline.md §4, made from what the release carries):
- * - no key downloads: the keyserver and curl key lists are emptied (third-party repositories
- *   are served by the factory, signed with its key, which the base image already trusts);
+ * - no key from outside: no keyserver keys, and the one key fetched with curl is the factory's
+ *   own from the server (every served repository, Kolla's third-party ones included, is signed
+ *   with it; repos.yaml names it);
  * - base_debian_after_sources_list: Debian's sources replaced by the served repository, and
  *   extrepo switched to its offline data, because Kolla's `extrepo enable openstack_caracal`
  *   sits outside any block;
  * - base_ubuntu_package_apt_preferences (Debian runs it too): the OpenStack backports source
- *   extrepo wrote is removed, since the release does not carry that repository and
- *   `apt-get --error-on=any update` fails on any unreachable source;
+ *   extrepo wrote (deb and deb-src, osbpo's key) is replaced by the served copy, or removed when
+ *   the release does not carry it: `apt-get --error-on=any update` fails on any unreachable source;
  * - base_pip_conf: pip pointed at the served index; `footer` empties it in the final images.
  */
 export function renderTemplateOverride(i: OverrideInput, o: KollaOptions = KOLLA_2024_1): string {
@@ -41,7 +47,9 @@ export function renderTemplateOverride(i: OverrideInput, o: KollaOptions = KOLLA
     ],
     base_ubuntu_package_apt_preferences: [
       '{{ super() }}',
-      'RUN rm -f /etc/apt/sources.list.d/extrepo_openstack_caracal.sources',
+      i.openstackBackports
+        ? `RUN printf '%s\\n' 'deb [signed-by=${i.aptKeyInImage}] ${i.openstackBackports.url} ${i.openstackBackports.suite} main' > /etc/apt/sources.list.d/openstack-backports.list && rm -f /etc/apt/sources.list.d/extrepo_openstack_caracal.sources`
+        : 'RUN rm -f /etc/apt/sources.list.d/extrepo_openstack_caracal.sources',
     ],
     ...(i.pipIndexUrl ? {
       base_pip_conf: [`ENV PIP_INDEX_URL=${i.pipIndexUrl} PIP_TRUSTED_HOST=${new URL(i.pipIndexUrl).hostname}`],
@@ -53,7 +61,9 @@ export function renderTemplateOverride(i: OverrideInput, o: KollaOptions = KOLLA
   return [
     '{% extends parent_template %}',
     '',
-    ...Object.entries(LIST_OVERRIDES).flatMap(([name, what]) => [`{# no ${what}: nothing is fetched from outside the gap #}`, `{% set ${name} = [] %}`]),
+    '{# Kolla\'s key lists (filters.py: <image>_<list>_override): nothing from a keyserver, only the factory key from the server #}',
+    '{% set base_apt_keys_override = [] %}',
+    `{% set base_remote_apt_keys_override = [{'name': '${FACTORY_KEY_NAME}', 'url': '${i.keyUrl}', 'type': 'gpg'}] %}`,
     '',
     ...Object.entries(blocks).flatMap(([name, body]) => [`{% block ${name} %}`, ...body, '{% endblock %}', '']),
   ].join('\n');

@@ -1,11 +1,11 @@
-import { stringify } from 'yaml';
 import type { Lock } from '../lock/schema.ts';
 import type { KollaEntry } from '../generators/kolla.ts';
 import { KOLLA_2024_1 } from './options.ts';
 import { renderKollaBuildConf, type KollaSource } from './build-conf.ts';
-import { renderTemplateOverride } from './overrides.ts';
-import { checkReposYaml } from './repos-yaml.ts';
-import { IMAGES, selectImages } from './images.ts';
+import { FACTORY_KEY_NAME, renderTemplateOverride } from './overrides.ts';
+import { renderReposYaml, type AptRepo } from './repos-yaml.ts';
+import { IMAGES, aptOf, selectImages } from './images.ts';
+import { OPENSTACK_BACKPORTS } from '../generators/kolla.ts';
 import { AirgapError } from '../util/errors.ts';
 
 export interface KollaPlanInput {
@@ -62,17 +62,28 @@ export function planKollaBuild(i: KollaPlanInput): KollaPlan {
       sources[section] = { type: 'url', location: `${i.serverUrl}/repository/raw/${a.path}`, sha256: `${arch}:${a.sha256}` };
     }
   }
-  if (missing.length) throw new AirgapError(`kolla ${e.name}: the lock carries no ${missing.join(', ')}`, { hint: 'lock the release again with this kolla entry (its sources are added at lock)' });
   const pip = i.lock.artifacts.some((a) => a.kind === 'pypi') ? `${i.serverUrl}/repository/pypi/simple/` : undefined;
-  const reposYaml = stringify({ debian: {} });
-  const problems = checkReposYaml({ debian: {} });
-  if (problems.length) throw new AirgapError(`repos.yaml: ${problems.join('; ')}`);
+  const carried = (repository: string) => i.lock.artifacts.some((a) => a.kind === 'apt' && (a as unknown as { repository: string }).repository === repository);
+  // Kolla's third-party repositories, each served under its own name and signed with the factory key
+  const repos: Record<string, AptRepo> = {};
+  for (const r of [...new Set(images.flatMap((n) => aptOf(n).repositories ?? []))].sort()) {
+    const d = e.repositories[r];
+    if (!d || !carried(r)) { missing.push(`apt repository ${r}`); continue; }
+    repos[r] = { url: `${i.serverUrl}/repository/${r}`, suite: d.suite, component: d.component, gpg_key: `${FACTORY_KEY_NAME}.gpg` };
+  }
+  if (missing.length) throw new AirgapError(`kolla ${e.name}: the lock carries no ${missing.join(', ')}`, { hint: 'lock the release again with this kolla entry (its inputs are added at lock)' });
+  const reposYaml = renderReposYaml(repos);
   const conf = renderKollaBuildConf({
     baseImage: i.baseImage, baseTag: i.baseTag, registry: i.registry, namespace: 'kolla', tag: i.tag, push: true,
     tarballsBase: `${i.serverUrl}/repository/raw/kolla`, regex: images.map((n) => `^${n}$`), sources,
     templateOverride: `${i.confDir}/template-overrides.j2`, reposYaml: `${i.confDir}/repos.yaml`, workDir: i.workDir,
     summaryJsonFile: `${i.confDir}/summary.json`,
   });
-  const overrides = renderTemplateOverride({ aptRepository: `${i.serverUrl}/repository/${e.debian?.repository ?? 'debian'}`, aptSuite: e.debian?.suite ?? 'bookworm', aptKeyInImage: i.aptKeyInImage, pipIndexUrl: pip });
+  const debian = e.debian?.repository ?? 'debian';
+  const overrides = renderTemplateOverride({
+    aptRepository: `${i.serverUrl}/repository/${debian}`, aptSuite: e.debian?.suite ?? 'bookworm', aptKeyInImage: i.aptKeyInImage,
+    keyUrl: `${i.serverUrl}/repository/${debian}/repository-key.gpg`, pipIndexUrl: pip,
+    ...(e.openstackBackports && carried(OPENSTACK_BACKPORTS) ? { openstackBackports: { url: `${i.serverUrl}/repository/${OPENSTACK_BACKPORTS}`, suite: e.openstackBackports.suites[0] } } : {}),
+  });
   return { images, files: { 'kolla-build.conf': conf, 'template-overrides.j2': overrides, 'repos.yaml': reposYaml }, sources };
 }
