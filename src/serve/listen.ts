@@ -15,6 +15,16 @@ export function parseListen(text: string): ListenAddress {
   return { host, port };
 }
 
+/** Whether parseListen takes it: for parameter checks that must not throw. */
+export function isListen(text: string): boolean {
+  try {
+    parseListen(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\./.test(host);
 }
