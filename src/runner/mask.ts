@@ -4,13 +4,17 @@
  */
 export interface Masker {
   mask(text: string): string;
-  /** for a stream cut into chunks anywhere: holds back just enough to see a secret split across two */
+  /**
+   * For a stream cut into chunks anywhere: gives out whole lines, holding back enough to see a
+   * secret split across two chunks (and, past 64 KiB with no newline, cuts the line there).
+   */
   stream(): { push(chunk: string): string; end(): string };
   /** the forms looked for, longest first */
   forms: string[];
 }
 
 export const MASK = '***';
+const LINE_MAX = 64 << 10;
 
 export function masker(secrets: string[]): Masker {
   const forms = [...new Set(secrets.filter((s) => s.length > 0).flatMap((s) => [s, JSON.stringify(s).slice(1, -1), encodeURIComponent(s)]))].sort((a, b) => b.length - a.length);
@@ -24,7 +28,9 @@ export function masker(secrets: string[]): Masker {
       return {
         push(chunk) {
           pending = mask(pending + chunk);
-          const cut = Math.max(0, pending.length - hold);
+          const safe = pending.length - hold;
+          const line = pending.lastIndexOf('\n', safe - 1) + 1;
+          const cut = line > 0 ? line : safe > LINE_MAX ? safe : 0;
           const out = pending.slice(0, cut);
           pending = pending.slice(cut);
           return out;

@@ -66,8 +66,9 @@ export class Run {
     this.params = maskedParams(entry.runbook.schema, params);
     this.masker = masker(Object.values(secretEnv(entry.runbook.schema, params)));
     this.argv = [entry.script, ...argsFor(entry.runbook.schema, params), ...(dryRun ? ['--dry-run'] : [])];
-    // The runner's token never reaches a runbook; the results directory is the runner's.
-    const { AIRGAP_RUNNER_TOKEN: _token, ...env } = process.env;
+    // The runner's token never reaches a runbook; the results directory is the runner's; the
+    // library's progress lines belong in the run's log whatever quiet the runner was started with.
+    const { AIRGAP_RUNNER_TOKEN: _token, AIRGAP_QUIET: _quiet, ...env } = process.env;
     this.child = spawn(process.execPath, this.argv, {
       cwd: o.cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...env, ...secretEnv(entry.runbook.schema, params), AIRGAP_RESULTS: o.results, NO_COLOR: '1', FORCE_COLOR: '0' },
