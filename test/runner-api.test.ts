@@ -194,6 +194,13 @@ describe('the runbook runner (airgap site serve): its API and what it refuses', 
     expect((await a.post('/api/runbooks/echo/runs', { params: { note: 'after' } })).status, 'free again').toBe(202);
   });
 
+  it('two requests at the same moment start one run, not two', async () => {
+    const both = await Promise.all([1, 2].map(() => api(probe).post('/api/runbooks/echo/runs', { params: { note: 'race', seconds: '1' }, dryRun: false })));
+    expect(both.map((r) => r.status).sort()).toEqual([202, 409]);
+    const started = both.find((r) => r.status === 202)!;
+    expect((await api(probe).get(`/api/runs/${started.json.run.id}/log`)).body).toContain('[runner] ok');
+  });
+
   it('serves evidence under /results/ but nothing outside it', async () => {
     expect((await call(`${probe.origin}/results/0.0.0-test/echo.json`)).status).toBe(200);
     for (const p of ['/results/../../etc/passwd', '/results/%2e%2e/%2e%2e/etc/passwd', '/results/0.0.0-test/', '/%2e%2e/package.json']) {

@@ -113,6 +113,7 @@ export class Run {
     this.o.log(`run ${this.id}: ${status} (exit ${exit.code ?? exit.signal})`);
     for (const l of this.listeners) l(null);
     this.listeners.clear();
+    this.chunks = []; // kept in runs/<id>.log now
     return record;
   }
 
@@ -126,13 +127,9 @@ export class Run {
     for (const l of this.listeners) l(chunk);
   }
 
-  /** The log so far, then each new chunk, then null at the end. Returns the unsubscribe. */
+  /** While running: the log so far, then each new chunk, then null at the end. Returns the unsubscribe. */
   follow(on: (chunk: string | null) => void): () => void {
     for (const c of this.chunks) on(c);
-    if (this.status !== 'running') {
-      on(null);
-      return () => {};
-    }
     this.listeners.add(on);
     return () => this.listeners.delete(on);
   }

@@ -87,6 +87,7 @@ export async function startRunner(o: RunnerOptions): Promise<RunningRunner> {
   const scheme = o.tls ? 'https' : 'http';
   const runs = new Map<string, Run>();
   const active = new Map<string, Run>();
+  const starting = new Set<string>();
   let guard: Guard | undefined;
 
   async function api(req: IncomingMessage, res: ServerResponse, path: string[]) {
@@ -110,7 +111,15 @@ export async function startRunner(o: RunnerOptions): Promise<RunningRunner> {
       const running = active.get(entry.id);
       if (running) return problem(res, 409, `runbook "${entry.id}" is already running (run ${running.id}); one at a time`, { run: running.summary() });
       const plan = entry.runbook.plan(checked.params);
-      const run = await Run.start({ entry, params: checked.params, dryRun: body.data.dryRun, results: o.results, cwd: o.cwd, runnerVersion: o.version, log: o.log });
+      // taken before the first await: two requests at once cannot both start it
+      if (starting.has(entry.id)) return problem(res, 409, `runbook "${entry.id}" is starting; one at a time`);
+      starting.add(entry.id);
+      let run: Run;
+      try {
+        run = await Run.start({ entry, params: checked.params, dryRun: body.data.dryRun, results: o.results, cwd: o.cwd, runnerVersion: o.version, log: o.log });
+      } finally {
+        starting.delete(entry.id);
+      }
       runs.set(run.id, run);
       active.set(entry.id, run);
       o.log(`run ${run.id}: ${entry.id}${run.dryRun ? ' (dry run)' : ''} started`);
@@ -128,6 +137,8 @@ export async function startRunner(o: RunnerOptions): Promise<RunningRunner> {
     if (a === 'runs' && b && !run) return problem(res, 404, `no run "${b}" since this runner started (past runs: GET /api/runs)`);
     if (run && !c) return json(res, 200, { run: run.summary() });
     if (run && c === 'log' && path.length === 3) {
+      // an ended run's log is the file it was saved to
+      if (run.record) return await sendFile(req, res, o.results, `/${run.record.log}`, { index: false });
       res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' });
       const stop = run.follow((chunk) => (chunk === null ? res.end() : res.write(chunk)));
       return void res.on('close', stop);
