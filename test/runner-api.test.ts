@@ -191,7 +191,9 @@ describe('the runbook runner (airgap site serve): its API and what it refuses', 
     expect((await a.post(`/api/runs/${id}/cancel`)).status).toBe(409);
     const listed = (await a.get('/api/runs')).json.versions.find((v: { version: string }) => v.version === '0.0.0-test');
     expect(listed.runs.find((r: { id: string }) => r.id === id)).toMatchObject({ status: 'cancelled', dryRun: false });
-    expect((await a.post('/api/runbooks/echo/runs', { params: { note: 'after' } })).status, 'free again').toBe(202);
+    const after = await a.post('/api/runbooks/echo/runs', { params: { note: 'after' } });
+    expect(after.status, 'free again').toBe(202);
+    expect((await a.get(`/api/runs/${after.json.run.id}/log`)).body).toContain('[runner] ok');
   });
 
   it('two requests at the same moment start one run, not two', async () => {
