@@ -4,45 +4,42 @@
  * (journaled; a rerun resumes) and write results/<version>/import.json. The page is
  * runbooks/import.mdx.
  */
-import { argv, echo } from 'zx';
+import { z } from 'zod';
 import { importStep } from '../src/pipeline/steps.ts';
-import { say } from '../src/util/progress.ts';
-import { entry, list, resultsDir, str, type ParamSpec, type RunbookMeta } from './lib/runbook.ts';
+import { evidencePath, main, resultsDir, secret, type RunContext, type RunbookMeta } from './lib/runbook.ts';
 
 export const meta: RunbookMeta = { id: 'import', title: 'Import a verified bundle into the repository', environment: 'B (disconnected)' };
 
-export const params: ParamSpec[] = [
-  { name: 'bundle', help: 'bundle directory holding toc.json, toc.json.minisig and the volumes', required: true },
-  { name: 'trust', help: 'a trusted minisign public key (.pub)', required: true, multiple: true },
-  { name: 'to', help: 'the repository directory that `airgap serve --root` serves', required: true },
-  { name: 'registry', help: 'also push every image to this OCI registry (http://host:port for plain HTTP)' },
-  { name: 'apt-key', help: 'OpenPGP secret key that signs the apt repositories (airgap keygen --openpgp); needed when the release has Debian packages' },
-  { name: 'results', help: 'where evidence goes', default: '$AIRGAP_RESULTS or ./results' },
-];
+export const schema = z.object({
+  bundle: z.string().describe('bundle directory holding toc.json, toc.json.minisig and the volumes'),
+  trust: z.array(z.string()).min(1).describe('a trusted minisign public key (.pub)'),
+  to: z.string().describe('the repository directory that `airgap serve --root` serves'),
+  registry: z.string().optional().describe('also push every image to this OCI registry (http://host:port for plain HTTP)'),
+  aptKey: z.string().optional().describe('OpenPGP secret key that signs the apt repositories (airgap keygen --openpgp; its path); needed when the release has Debian packages'),
+  results: z.string().optional().describe('where evidence goes (default: $AIRGAP_RESULTS or ./results)'),
+  registryAuth: secret('AIRGAP_REGISTRY_AUTH', 'credentials for --registry, "host:port=user:password"'),
+}).strict();
 
-export interface ImportParams {
-  bundle: string;
-  trust: string[];
-  to: string;
-  registry?: string;
-  aptKey?: string;
-  results?: string;
-  log?: (m: string) => void;
+export type ImportParams = z.output<typeof schema>;
+
+export function plan(p: ImportParams): string[] {
+  return [
+    `Verify ${p.bundle} again against ${p.trust.join(', ')}; stop before writing anything if it fails`,
+    `Stream every artifact into the repository ${p.to}, one journal entry each (a rerun resumes), and read each back`,
+    ...(p.aptKey ? [`Sign the apt repositories' InRelease and Release.gpg with ${p.aptKey}`] : []),
+    ...(p.registry ? [`Push every image to the registry ${p.registry}`] : []),
+    `Write evidence ${evidencePath(p.results, 'import.json')}`,
+  ];
 }
 
-export async function run(p: ImportParams) {
-  return importStep(p.bundle, p.trust, p.to, { resultsDir: resultsDir(p.results), log: p.log ?? say }, p.registry, p.aptKey);
+export async function run(p: ImportParams, ctx: RunContext): Promise<number> {
+  const r = await importStep(p.bundle, p.trust, p.to, { resultsDir: resultsDir(p.results), log: ctx.log }, p.registry, p.aptKey);
+  ctx.echo(`imported release ${r.release} into ${p.to}`);
+  ctx.echo(`  blobs: ${r.blobs.imported} written, ${r.blobs.present} already there, ${r.blobs.rechecked} re-hashed in place`);
+  for (const a of r.artifacts) ctx.echo(`  ${a.id} → ${a.placed.join(', ')}`);
+  ctx.echo(`journal ${r.journal}`);
+  ctx.echo(`evidence ${r.evidence}`);
+  return 0;
 }
 
-if (import.meta.main) {
-  await entry(meta, params, argv, async (v) => {
-    const to = str(v.to)!;
-    const r = await run({ bundle: str(v.bundle)!, trust: list(v.trust), to, registry: str(v.registry), aptKey: str(v['apt-key']), results: str(v.results) });
-    echo(`imported release ${r.release} into ${to}`);
-    echo(`  blobs: ${r.blobs.imported} written, ${r.blobs.present} already there, ${r.blobs.rechecked} re-hashed in place`);
-    for (const a of r.artifacts) echo(`  ${a.id} → ${a.placed.join(', ')}`);
-    echo(`journal ${r.journal}`);
-    echo(`evidence ${r.evidence}`);
-    return 0;
-  });
-}
+if (import.meta.main) await main({ meta, schema, plan, run });

@@ -4,39 +4,46 @@
  * check what Glance reads back; writes results/<version>/publish.json. Credentials come from the
  * usual OS_* environment. The page is runbooks/publish-glance.mdx.
  */
-import { argv, echo } from 'zx';
+import { z } from 'zod';
 import { serviceAccess } from '../src/publish/openstack-auth.ts';
 import { publishToGlance } from '../src/publish/glance.ts';
 import { recordPublish } from '../src/publish/record.ts';
+import { releaseVersion } from '../src/manifest/schema.ts';
 import { redactUrl } from '../src/util/errors.ts';
-import { say } from '../src/util/progress.ts';
-import { entry, resultsDir, str, type ParamSpec, type RunbookMeta } from './lib/runbook.ts';
+import { evidencePath, main, resultsDir, secret, type RunContext, type RunbookMeta } from './lib/runbook.ts';
 
 export const meta: RunbookMeta = { id: 'publish-glance', title: 'Publish a disk image to Glance', environment: 'B (disconnected)' };
 
-export const params: ParamSpec[] = [
-  { name: 'image', help: 'the qcow2 that airgap build disk-image wrote', required: true },
-  { name: 'name', help: 'the image name in Glance', required: true },
-  { name: 'version', help: 'the release version (evidence goes to results/<version>/publish.json)', required: true },
-  { name: 'os-version', help: 'os_version property', default: '12' },
-  { name: 'marketplace-category', help: 'marketplace_category property', default: 'os' },
-  { name: 'results', help: 'where evidence goes', default: '$AIRGAP_RESULTS or ./results' },
-];
+export const schema = z.object({
+  image: z.string().describe('the qcow2 that airgap build disk-image wrote'),
+  name: z.string().describe('the image name in Glance'),
+  version: releaseVersion.describe('the release version (evidence goes to results/<version>/publish.json)'),
+  osVersion: z.string().default('12').describe('os_version property'),
+  marketplaceCategory: z.string().default('os').describe('marketplace_category property'),
+  results: z.string().optional().describe('where evidence goes (default: $AIRGAP_RESULTS or ./results)'),
+  osPassword: secret('OS_PASSWORD', 'the Keystone password, with the other OS_* variables of an openrc'),
+  osToken: secret('OS_TOKEN', 'a Keystone token, with OS_ENDPOINT'),
+}).strict();
 
-export interface PublishParams { image: string; name: string; version: string; osVersion?: string; marketplaceCategory?: string; results?: string; log?: (m: string) => void }
+export type PublishParams = z.output<typeof schema>;
 
-export async function run(p: PublishParams) {
+export function plan(p: PublishParams): string[] {
+  return [
+    'Find Glance from the OS_* environment (a Keystone login, a token, or OS_AUTH_TYPE=none with OS_ENDPOINT)',
+    `Create the image "${p.name}" with os_distro=debian, os_version=${p.osVersion}, marketplace_category=${p.marketplaceCategory} and the virtio properties`,
+    `Upload ${p.image}, hashing it on the way`,
+    "Read the image back; fail unless Glance's checksum, os_hash_value, size and properties equal what was sent",
+    `Write evidence ${evidencePath(p.results, 'publish.json').replace('<version>', p.version)}`,
+  ];
+}
+
+export async function run(p: PublishParams, ctx: RunContext): Promise<number> {
   const g = await serviceAccess('image');
-  const img = await publishToGlance(g, p.image, { name: p.name, properties: { os_distro: 'debian', os_version: p.osVersion ?? '12', marketplace_category: p.marketplaceCategory ?? 'os' } }, p.log ?? say);
+  const img = await publishToGlance(g, p.image, { name: p.name, properties: { os_distro: 'debian', os_version: p.osVersion, marketplace_category: p.marketplaceCategory } }, ctx.log);
   const evidence = await recordPublish(resultsDir(p.results), p.version, g, p.image, img);
-  return { img, evidence, endpoint: redactUrl(g.endpoint) };
+  ctx.echo(`OK: ${img.name} is Glance image ${img.id} at ${redactUrl(g.endpoint)}; checksum and os_hash_value match ours`);
+  ctx.echo(`evidence ${evidence}`);
+  return 0;
 }
 
-if (import.meta.main) {
-  await entry(meta, params, argv, async (v) => {
-    const r = await run({ image: str(v.image)!, name: str(v.name)!, version: str(v.version)!, osVersion: str(v['os-version']), marketplaceCategory: str(v['marketplace-category']), results: str(v.results) });
-    echo(`OK: ${r.img.name} is Glance image ${r.img.id} at ${r.endpoint}; checksum and os_hash_value match ours`);
-    echo(`evidence ${r.evidence}`);
-    return 0;
-  });
-}
+if (import.meta.main) await main({ meta, schema, plan, run });

@@ -4,52 +4,48 @@
  * interrupted. It writes no evidence: the requests it answers are logged on stderr. The page is
  * runbooks/serve.mdx.
  */
-import { argv, echo } from 'zx';
-import { startServer, type RunningServer } from '../src/serve/server.ts';
-import { isLoopback, parseListen } from '../src/serve/listen.ts';
+import { z } from 'zod';
+import { startServer } from '../src/serve/server.ts';
+import { isListen, isLoopback, parseListen } from '../src/serve/listen.ts';
 import { ensureTools } from '../src/host/tools.ts';
-import { say } from '../src/util/progress.ts';
-import { entry, str, type ParamSpec, type RunbookMeta } from './lib/runbook.ts';
+import { main, type RunContext, type RunbookMeta } from './lib/runbook.ts';
 
 export const meta: RunbookMeta = { id: 'serve', title: 'Serve the imported repository', environment: 'B (disconnected)' };
 
-export const params: ParamSpec[] = [
-  { name: 'root', help: 'the repository directory written by the import runbook (--to)', required: true },
-  { name: 'listen', help: 'address:port; loopback unless you name another address', default: '127.0.0.1:8081' },
-  { name: 'quiet', help: 'do not log requests', boolean: true },
-];
+export const schema = z.object({
+  root: z.string().describe('the repository directory written by the import runbook (--to)'),
+  listen: z.string().default('127.0.0.1:8081').refine(isListen, 'not an address:port, e.g. 127.0.0.1:8081').describe('address:port; loopback unless you name another address'),
+  quiet: z.boolean().default(false).describe('do not log requests'),
+}).strict();
 
-export interface ServeParams {
-  root: string;
-  listen?: string;
-  quiet?: boolean;
-  log?: (m: string) => void;
+export type ServeParams = z.output<typeof schema>;
+
+export function plan(p: ServeParams): string[] {
+  return [
+    `Serve ${p.root} at http://${p.listen}/repository/ (raw files, git, PyPI, apt, the /v2/ registry)${isLoopback(parseListen(p.listen).host) ? '' : ', reachable beyond this machine'}`,
+    `Run until stopped (Ctrl-C, SIGTERM, or Cancel on the page)${p.quiet ? '' : ', logging each request'}`,
+    'Write nothing',
+  ];
 }
 
-/** Starts the server and returns it; the caller closes it (`await s.close()`). */
-export async function run(p: ServeParams): Promise<RunningServer> {
+/** Serves until SIGINT or SIGTERM, then closes the server and returns 0. */
+export async function run(p: ServeParams, ctx: RunContext): Promise<number> {
   ensureTools(['git']);
-  const at = parseListen(p.listen ?? '127.0.0.1:8081');
-  const log = p.log ?? say;
-  if (!isLoopback(at.host)) log(`warning: serving on ${at.host}, reachable beyond this machine`);
-  return startServer(p.root, at, p.quiet ? undefined : log);
+  const at = parseListen(p.listen);
+  if (!isLoopback(at.host)) ctx.log(`warning: serving on ${at.host}, reachable beyond this machine`);
+  const s = await startServer(p.root, at, p.quiet ? undefined : ctx.log);
+  ctx.echo(`serving ${p.root} at ${s.url}/repository/`);
+  ctx.echo(`  index        curl ${s.url}/`);
+  ctx.echo(`  raw files    curl -O ${s.url}/repository/raw/<path>`);
+  ctx.echo(`  git          git clone ${s.url}/repository/git/<name>.git`);
+  ctx.echo('stop with Ctrl-C or SIGTERM');
+  await new Promise<void>((resolve) => {
+    const stop = () => { s.close().then(resolve); };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  ctx.echo('stopped');
+  return 0;
 }
 
-if (import.meta.main) {
-  await entry(meta, params, argv, async (v) => {
-    const root = str(v.root)!;
-    const s = await run({ root, listen: str(v.listen), quiet: v.quiet === true });
-    echo(`serving ${root} at ${s.url}/repository/`);
-    echo(`  index        curl ${s.url}/`);
-    echo(`  raw files    curl -O ${s.url}/repository/raw/<path>`);
-    echo(`  git          git clone ${s.url}/repository/git/<name>.git`);
-    echo('stop with Ctrl-C or SIGTERM');
-    await new Promise<void>((resolve) => {
-      const stop = () => { s.close().then(resolve); };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-    });
-    echo('stopped');
-    return 0;
-  });
-}
+if (import.meta.main) await main({ meta, schema, plan, run });

@@ -1,29 +1,15 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { cp, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { workspace, airgap } from './helpers/workspace.ts';
 import { serveStatic } from './helpers/static-server.ts';
-import { spawn } from 'node:child_process';
+import { buildSite, launchChromium } from './helpers/site.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const ARTIFACTS = join(ROOT, 'test-artifacts', 'site');
 /** build.json and airgap.json the demo does not write (it builds nothing): a clean build of the demo, and one that tried to leave. */
 const FIXTURE_EVIDENCE = join(ROOT, 'test', 'fixtures', 'site-evidence');
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
-
-/** `npm run site:build` into `outDir` with the evidence in `results`: exit code and all output. */
-function buildSite(outDir: string, results: string): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(ROOT, 'scripts/site-build.ts'), '--outDir', outDir], {
-      cwd: ROOT, env: { ...process.env, AIRGAP_SITE_RESULTS: results }, stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (d) => (output += d));
-    child.stderr.on('data', (d) => (output += d));
-    child.on('close', (code) => resolve({ code, output }));
-  });
-}
 
 async function pagesOf(dist: string): Promise<string[]> {
   const out: string[] = [];
@@ -50,7 +36,7 @@ describe('the documentation site (Debian chromium, no network beyond loopback)',
     const built = await buildSite(dist, results);
     expect(built.code, built.output).toBe(0);
     server = await serveStatic(dist);
-    browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     await mkdir(ARTIFACTS, { recursive: true });
   }, 300_000);
   afterAll(async () => {

@@ -13,8 +13,9 @@ import { demo } from './commands/demo.ts';
 import { buildCmd } from './commands/build.ts';
 import { preflightCmd } from './commands/preflight.ts';
 import { publish } from './commands/publish.ts';
+import { site } from './commands/site.ts';
 
-export const commands: Command[] = [preflightCmd, lock, mirror, bundle, verify, importCmd, serve, buildCmd, publish, keygen, demo];
+export const commands: Command[] = [preflightCmd, lock, mirror, bundle, verify, importCmd, serve, buildCmd, publish, site, keygen, demo];
 
 function usage(): string {
   const w = Math.max(...commands.map((c) => c.name.length)) + 2;

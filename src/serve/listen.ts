@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { UsageError } from '../util/errors.ts';
+import { AirgapError, UsageError } from '../util/errors.ts';
 
 export interface ListenAddress { host: string; port: number }
 
@@ -15,6 +15,22 @@ export function parseListen(text: string): ListenAddress {
   return { host, port };
 }
 
+/** Whether parseListen takes it: for parameter checks that must not throw. */
+export function isListen(text: string): boolean {
+  try {
+    parseListen(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\./.test(host);
+}
+
+/** A failed listen() as the operator can act on it: the address, why, and to choose another. */
+export function listenError(err: NodeJS.ErrnoException, at: ListenAddress): Error {
+  const why = { EADDRINUSE: 'address in use', EACCES: 'permission denied', EADDRNOTAVAIL: 'no such local address' }[err.code ?? ''];
+  return why ? new AirgapError(`cannot listen on ${at.host}:${at.port}: ${why}`, { exitCode: 2, hint: 'choose another --listen address or port' }) : err;
 }

@@ -2,12 +2,11 @@ import { createServer, type IncomingMessage, type ServerResponse, type Server } 
 import { join } from 'node:path';
 import { Repository } from '../repository/layout.ts';
 import { unsafePathReason } from '../util/paths.ts';
-import { AirgapError } from '../util/errors.ts';
 import { serveRaw } from './raw.ts';
 import { serveGit } from './git-http.ts';
 import { registryHandler } from './registry.ts';
 import { servePypi } from './pypi.ts';
-import type { ListenAddress } from './listen.ts';
+import { listenError, type ListenAddress } from './listen.ts';
 
 export interface RunningServer {
   url: string;
@@ -73,9 +72,7 @@ function index(res: ServerResponse, repos: Record<string, string>) {
 export function startServer(repoRoot: string, at: ListenAddress, log?: (line: string) => void): Promise<RunningServer> {
   const server = createServer(handler(repoRoot, log));
   return new Promise((resolve, reject) => {
-    server.once('error', (err: NodeJS.ErrnoException) => reject(err.code === 'EADDRINUSE' || err.code === 'EADDRNOTAVAIL' || err.code === 'EACCES'
-      ? new AirgapError(`cannot listen on ${at.host}:${at.port}: ${err.code === 'EADDRINUSE' ? 'address in use' : err.code === 'EACCES' ? 'permission denied' : 'no such local address'}`, { exitCode: 2, hint: 'choose another --listen address or port' })
-      : err));
+    server.once('error', (err) => reject(listenError(err, at)));
     server.listen(at.port, at.host, () => {
       const addr = server.address();
       const port = typeof addr === 'object' && addr ? addr.port : at.port;

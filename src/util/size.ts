@@ -11,6 +11,15 @@ export function parseSize(text: string): number {
   return bytes;
 }
 
+/** Whether parseSize takes it: for parameter checks that must not throw. */
+export function isSize(text: string): boolean {
+  try {
+    return parseSize(text) > 0;
+  } catch {
+    return false;
+  }
+}
+
 export function formatSize(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
   const units = ['KiB', 'MiB', 'GiB', 'TiB'];

@@ -1,12 +1,7 @@
 import { createServer } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
-import { extname, join, normalize, sep } from 'node:path';
-
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.mjs': 'text/javascript', '.css': 'text/css',
-  '.json': 'application/json', '.svg': 'image/svg+xml', '.png': 'image/png', '.ico': 'image/x-icon',
-  '.wasm': 'application/wasm', '.xml': 'application/xml', '.txt': 'text/plain',
-};
+import { join, normalize, sep } from 'node:path';
+import { contentType } from '../../src/util/content-type.ts';
 
 /** Serves a built site on loopback, as any static web server would (the site needs nothing more). */
 export async function serveStatic(root: string) {
@@ -17,7 +12,7 @@ export async function serveStatic(root: string) {
     try {
       if ((await stat(file)).isDirectory()) file = join(file, 'index.html');
       const body = await readFile(file);
-      res.writeHead(200, { 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(body);
+      res.writeHead(200, { 'Content-Type': contentType(file) }).end(body);
     } catch {
       res.writeHead(404, { 'Content-Type': 'text/html' }).end(await readFile(join(root, '404.html')).catch(() => 'not found'));
     }

@@ -1,9 +1,12 @@
 /**
- * The runbook scripts as the runner executes them: their exact bytes (for the page) and their
- * parameter specs (for the command line shown with a copy button).
+ * The runbook scripts as the runner executes them: their exact bytes (for the page), and their
+ * parameter schema, from which the command line (with a copy button) and the runner's form are
+ * made.
  */
+import { commandLine, paramsOf, type ParamInfo, type Runbook } from '../../../runbooks/lib/runbook.ts';
+
 const sources = import.meta.glob<string>('../../../runbooks/*.ts', { query: '?raw', import: 'default', eager: true });
-const modules = import.meta.glob<{ params?: { name: string; required?: boolean; multiple?: boolean }[] }>('../../../runbooks/*.ts', { eager: true });
+const modules = import.meta.glob<Runbook>('../../../runbooks/*.ts', { eager: true });
 
 const key = (id: string) => `../../../runbooks/${id}.ts`;
 
@@ -13,8 +16,13 @@ export function scriptSource(id: string): string {
   return src;
 }
 
-export function commandFor(id: string): string {
-  const params = modules[key(id)]?.params ?? [];
-  const args = params.filter((p) => p.required).map((p) => `--${p.name} <${p.name}>`);
-  return ['npx', 'node', `runbooks/${id}.ts`, ...args].join(' ');
+function runbook(id: string): Runbook {
+  const m = modules[key(id)];
+  if (!m?.schema) throw new Error(`runbooks/${id}.ts exports no parameter schema (see runbooks/lib/runbook.ts)`);
+  return m;
 }
+
+export const commandFor = (id: string): string => commandLine(id, runbook(id).schema);
+
+/** What the page's form is built from: every parameter but the runner's own (`results`: the runner's --results). */
+export const formParams = (id: string): ParamInfo[] => paramsOf(runbook(id).schema).filter((p) => p.name !== 'results');
