@@ -55,6 +55,9 @@ describe('kolla generator: an image selection expands into its sources, pinned a
       repositories: { grafana: { url: 'http://vendor.invalid/grafana', suite: 'stable', keyring: 'grafana.asc' } },
       openstackBackports: { url: 'http://osbpo.invalid/debian', keyring: 'osbpo.asc' },
     });
+    const withSecurity = kollaEntry.parse({ ...e, debian: { ...e.debian, security: { url: 'http://security.invalid/debian-security' } } });
+    expect((await kollaGenerator.expand([withSecurity], ctx) as Record<string, any[]>).apt[0].also[0]).toEqual(
+      { url: 'http://security.invalid/debian-security', suites: ['bookworm-security'], keyring: 'debian.gpg', as: { repository: 'debian', suite: 'bookworm' } });
     const apt = (await kollaGenerator.expand([e], ctx) as Record<string, any[]>).apt[0];
     expect(apt.packages).toContain('grafana');
     expect(apt.also).toEqual([
@@ -88,8 +91,9 @@ describe('kolla generator: an image selection expands into its sources, pinned a
       await mkdir(release, { recursive: true });
       // the Python index of the test's upstream: the wheels of the pins, beside the tarballs
       await run('python3', [join(import.meta.dirname, 'fixtures/make-wheels.py'), join(dir, 'tarballs', 'pypi')]);
-      await writeFile(join(release, 'upper-constraints.txt'), 'pkg-a===1.0\npkg-b===1.0\n');
-      await writeFile(join(release, 'factory.yaml'), `version: 2024.1-r1\nkolla:\n  - { name: openstack, release: "2024.1", base: debian, images: ["^keystone$"], tarballsBase: "${up.url}", python: { index: "${up.url}/pypi/simple/", constraints: upper-constraints.txt, sdists: false } }\n`);
+      // the release's upper-constraints by URL: pinned and carried as a file too
+      await writeFile(join(dir, 'tarballs', 'upper-constraints.txt'), 'pkg-a===1.0\npkg-b===1.0\n');
+      await writeFile(join(release, 'factory.yaml'), `version: 2024.1-r1\nkolla:\n  - { name: openstack, release: "2024.1", base: debian, images: ["^keystone$"], tarballsBase: "${up.url}", python: { index: "${up.url}/pypi/simple/", constraints: "${up.url}/upper-constraints.txt", sdists: false } }\n`);
     });
 
     it('a selection whose source is missing upstream fails at lock, naming the source', async () => {
@@ -111,7 +115,8 @@ describe('kolla generator: an image selection expands into its sources, pinned a
       const ok = await airgap(['lock', release, '--results', join(dir, 'results')]);
       expect(ok.code, ok.stderr).toBe(0);
       const lock = JSON.parse(await readFile(join(release, 'factory.lock.json'), 'utf8'));
-      expect(lock.artifacts.filter((a: any) => a.kind === 'file')).toHaveLength(file.length);
+      expect(lock.artifacts.filter((a: any) => a.kind === 'file')).toHaveLength(file.length + 1);
+      expect(lock.artifacts.find((a: any) => a.name === 'kolla-upper-constraints')).toMatchObject({ kind: 'file', path: 'kolla/upper-constraints/upper-constraints.txt' });
       expect(lock.artifacts.filter((a: any) => a.kind === 'pypi').map((a: any) => a.filename).sort()).toEqual(['pkg_a-1.0-py3-none-any.whl', 'pkg_b-1.0-py3-none-any.whl']);
       // the entries travel in the lock, for the builder in Env B
       expect(lock.generators.kolla[0]).toMatchObject({ name: 'openstack', images: ['^keystone$'] });

@@ -45,7 +45,10 @@ describe('kolla build plan: what kolla-build reads comes from the lock alone', (
     // nothing in the configuration points outside the gap
     for (const text of Object.values(p.files)) expect(text).not.toMatch(/https?:\/\/(?!127\.0\.0\.1:8081)/);
     expect(checkReposYaml(parse(p.files['repos.yaml']))).toEqual([]);
-    expect(p.files['template-overrides.j2']).toContain(`PIP_INDEX_URL=${server}/repository/pypi/simple/`);
+    expect(p.files['template-overrides.j2']).toContain(`PIP_INDEX_URL=${server}/repository/pypi/simple/ PIP_TRUSTED_HOST=127.0.0.1\n`);
+    // with the constraints file in the lock, kolla-toolbox's UPPER_CONSTRAINTS_FILE points at the served copy
+    lock.artifacts.push({ kind: 'file', id: 'file:kolla-upper-constraints', name: 'kolla-upper-constraints', path: 'kolla/upper-constraints/upper-constraints.txt' } as never);
+    expect(plan(lock).files['template-overrides.j2']).toContain(`UPPER_CONSTRAINTS_FILE=${server}/repository/raw/kolla/upper-constraints/upper-constraints.txt`);
   });
 
   it('Kolla\'s third-party repositories in repos.yaml point at the served copies, signed with the factory key Kolla fetches from the server', async () => {

@@ -34,6 +34,11 @@ export const kollaEntry = z.strictObject({
     keyring: z.string().min(1),
     repository: name.default('debian'),
     suite: name.default('bookworm'),
+    /** Debian's security archive (signed by the same keyring), merged into the same suite and preferred */
+    security: z.strictObject({
+      url: z.string().min(1),
+      suites: z.array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/)).min(1).default(['bookworm-security']),
+    }).optional(),
   }).optional(),
   /**
    * Kolla's third-party apt repositories (its repos.yaml names: rabbitmq, erlang-26, grafana, …)
@@ -77,6 +82,8 @@ export type KollaEntry = z.infer<typeof kollaEntry>;
 export const KOLLA_HOST_PACKAGES = ['git', 'python3-pbr', 'python3-jinja2', 'python3-git', 'python3-oslo.config', 'python3-docker', 'python3-requests', 'python3-yaml', 'docker.io'];
 /** Not in any Dockerfile, but what the offline template override installs: extrepo's data without the network */
 export const KOLLA_OFFLINE_PACKAGES = ['extrepo-offline-data'];
+/** The file entry of the release's upper-constraints, when declared by URL */
+export const UPPER_CONSTRAINTS = 'kolla-upper-constraints';
 /** Where the OpenStack backports are served inside the gap (one suite per upstream suite) */
 export const OPENSTACK_BACKPORTS = 'openstack-backports';
 /** manylinux tags a wheel for bookworm's glibc 2.36 may carry (pip takes them as given) */
@@ -154,6 +161,7 @@ export const kollaGenerator: Generator<KollaEntry> = {
           as: { repository: e.debian.repository, suite: e.debian.suite },
           // one closure: a vendor's packages depend on Debian's
           also: [
+            ...(e.debian.security ? [{ url: e.debian.security.url, suites: e.debian.security.suites, keyring: e.debian.keyring, as: { repository: e.debian.repository, suite: e.debian.suite } }] : []),
             ...[...used].sort().map((r) => ({ url: e.repositories[r].url, suites: [e.repositories[r].suite], components: [e.repositories[r].component], keyring: e.repositories[r].keyring, as: { repository: r, suite: e.repositories[r].suite } })),
             ...(e.openstackBackports ? [{ url: e.openstackBackports.url, suites: e.openstackBackports.suites, keyring: e.openstackBackports.keyring, as: { repository: OPENSTACK_BACKPORTS } }] : []),
           ],
@@ -169,6 +177,8 @@ export const kollaGenerator: Generator<KollaEntry> = {
       }
       if (e.python && pip.length) {
         const requirements = [...(await constraintLines(e.python.constraints, ctx.releaseDir)), ...e.python.extra];
+        // the file itself too, when it has a URL: kolla-toolbox reads it from UPPER_CONSTRAINTS_FILE
+        if (/^[a-z]+:\/\//.test(e.python.constraints)) out.file.push({ name: UPPER_CONSTRAINTS, url: e.python.constraints, version: e.release, path: `kolla/upper-constraints/${urlBasename(e.python.constraints)}` });
         ctx.log(`lock: kolla ${e.name}: ${requirements.length} Python requirements (constraints ${e.python.constraints}) for ${pip.length} images that pip install`);
         out.pypi.push({
           name: `kolla-${e.name}-python`, index: e.python.index, requirements, sdists: e.python.sdists,

@@ -13,6 +13,8 @@ export interface OverrideInput {
   openstackBackports?: { url: string; suite: string };
   /** the served PyPI index, when the release carries Python packages */
   pipIndexUrl?: string;
+  /** the served upper-constraints file, when the release carries it (kolla-toolbox reads UPPER_CONSTRAINTS_FILE) */
+  constraintsUrl?: string;
 }
 
 /** The one key every served apt repository is signed with, as Kolla's key directory names it. */
@@ -52,8 +54,8 @@ export function renderTemplateOverride(i: OverrideInput, o: KollaOptions = KOLLA
         : 'RUN rm -f /etc/apt/sources.list.d/extrepo_openstack_caracal.sources',
     ],
     ...(i.pipIndexUrl ? {
-      base_pip_conf: [`ENV PIP_INDEX_URL=${i.pipIndexUrl} PIP_TRUSTED_HOST=${new URL(i.pipIndexUrl).hostname}`],
-      footer: ['ENV PIP_INDEX_URL= PIP_TRUSTED_HOST='],
+      base_pip_conf: [`ENV PIP_INDEX_URL=${i.pipIndexUrl} PIP_TRUSTED_HOST=${new URL(i.pipIndexUrl).hostname}${i.constraintsUrl ? ` UPPER_CONSTRAINTS_FILE=${i.constraintsUrl}` : ''}`],
+      footer: [`ENV PIP_INDEX_URL= PIP_TRUSTED_HOST=${i.constraintsUrl ? ' UPPER_CONSTRAINTS_FILE=' : ''}`],
     } : {}),
   };
   const unknown = Object.keys(blocks).filter((b) => !o.baseTemplateBlocks.includes(b) && !LEAF_BLOCKS.includes(b));

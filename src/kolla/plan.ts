@@ -5,7 +5,7 @@ import { renderKollaBuildConf, type KollaSource } from './build-conf.ts';
 import { FACTORY_KEY_NAME, renderTemplateOverride } from './overrides.ts';
 import { renderReposYaml, type AptRepo } from './repos-yaml.ts';
 import { IMAGES, aptOf, selectImages } from './images.ts';
-import { OPENSTACK_BACKPORTS } from '../generators/kolla.ts';
+import { OPENSTACK_BACKPORTS, UPPER_CONSTRAINTS } from '../generators/kolla.ts';
 import { AirgapError } from '../util/errors.ts';
 
 export interface KollaPlanInput {
@@ -80,9 +80,11 @@ export function planKollaBuild(i: KollaPlanInput): KollaPlan {
     summaryJsonFile: `${i.confDir}/summary.json`,
   });
   const debian = e.debian?.repository ?? 'debian';
+  const constraints = byName.get(UPPER_CONSTRAINTS) as { path: string } | undefined;
   const overrides = renderTemplateOverride({
     aptRepository: `${i.serverUrl}/repository/${debian}`, aptSuite: e.debian?.suite ?? 'bookworm', aptKeyInImage: i.aptKeyInImage,
     keyUrl: `${i.serverUrl}/repository/${debian}/repository-key.gpg`, pipIndexUrl: pip,
+    ...(pip && constraints ? { constraintsUrl: `${i.serverUrl}/repository/raw/${constraints.path}` } : {}),
     ...(e.openstackBackports && carried(OPENSTACK_BACKPORTS) ? { openstackBackports: { url: `${i.serverUrl}/repository/${OPENSTACK_BACKPORTS}`, suite: e.openstackBackports.suites[0] } } : {}),
   });
   return { images, files: { 'kolla-build.conf': conf, 'template-overrides.j2': overrides, 'repos.yaml': reposYaml }, sources };
