@@ -5,7 +5,7 @@ import { onCleanup } from './helpers/cleanup.ts';
 import { workspace, airgap } from './helpers/workspace.ts';
 import { serveStatic } from './helpers/static-server.ts';
 import { run } from '../src/host/exec.ts';
-import { kollaGenerator, kollaEntry, selectImages, KOLLA_HOST_PACKAGES } from '../src/generators/kolla.ts';
+import { kollaGenerator, kollaEntry, selectImages, patternsOf, KOLLA_HOST_PACKAGES } from '../src/generators/kolla.ts';
 
 const ctx = { releaseDir: '.', log: () => {} };
 const python = { index: 'http://mirror.invalid/simple/', constraints: 'test/fixtures/kolla/upper-constraints.txt' };
@@ -18,6 +18,16 @@ describe('kolla generator: an image selection expands into its sources, pinned a
     expect(() => selectImages(['bifrost'], 'amd64')).toThrow(/select no image Kolla .* builds on Debian/);
     expect(() => selectImages(['^nothing-like-this$'], 'amd64')).toThrow(/select no image/);
     expect(() => selectImages(['(unclosed'], 'amd64')).toThrow(/is not a regular expression/);
+  });
+
+  it('takes Kolla\'s profiles as kolla-build --profile does: their entries OR-ed with the regexes', () => {
+    const e = kollaEntry.parse({ name: 'k', release: '2024.1', base: 'debian', profiles: ['infra'], images: ['^keystone$'], tarballsBase: 'http://mirror.invalid/' });
+    const picked = selectImages(patternsOf(e), 'amd64');
+    for (const i of ['cron', 'haproxy', 'keepalived', 'memcached', 'keystone', 'base']) expect(picked).toContain(i);
+    // Kolla's substring semantics: the profile entry "memcached" also picks the exporter
+    expect(picked).toContain('prometheus-memcached-exporter');
+    expect(() => kollaEntry.parse({ ...e, profiles: ['gate'] })).toThrow(/a profile of Kolla 2024\.1 \(infra, main, aux, default\)/);
+    expect(() => patternsOf(kollaEntry.parse({ ...e, profiles: [], images: [] }))).toThrow(/no images and no profiles/);
   });
 
   it('expands into the sources of every selected image, with Kolla\'s own locations', async () => {

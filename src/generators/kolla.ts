@@ -17,7 +17,9 @@ export const kollaEntry = z.strictObject({
   release: z.literal('2024.1'),
   base: z.literal('debian'),
   /** Kolla's own selection: each is a regular expression searched in the image name (re.search), so `keystone` also picks keystone-fernet */
-  images: z.array(z.string().min(1)).min(1),
+  images: z.array(z.string().min(1)).default([]),
+  /** Kolla's profiles (infra, main, aux, default): their entries are added to `images`, as kolla-build --profile does */
+  profiles: z.array(z.string().refine((p) => p in KOLLA_2024_1.profiles, { message: `a profile of Kolla 2024.1 (${Object.keys(KOLLA_2024_1.profiles).join(', ')})` })).default([]),
   architectures: z.array(z.enum(['amd64', 'arm64'])).default(['amd64']),
   /** where $tarballs_base points in Env A (Kolla's default is OpenStack's tarball site) */
   tarballsBase: z.string().url(),
@@ -78,6 +80,13 @@ export const kollaEntry = z.strictObject({
 });
 export type KollaEntry = z.infer<typeof kollaEntry>;
 
+/** The patterns kolla-build would match: the regexes and every entry of the named profiles (OR-ed, re.search). */
+export function patternsOf(e: KollaEntry): string[] {
+  const patterns = [...e.images, ...e.profiles.flatMap((p) => KOLLA_2024_1.profiles[p])];
+  if (!patterns.length) throw new UsageError(`kolla ${e.name}: no images and no profiles: nothing to build`, 'add images: [regex, …] or profiles: [infra, …]');
+  return patterns;
+}
+
 /** On the build host: what kolla-build imports (Kolla's requirements.txt and its unlisted imports), git, and the engine. */
 export const KOLLA_HOST_PACKAGES = ['git', 'python3-pbr', 'python3-jinja2', 'python3-git', 'python3-oslo.config', 'python3-docker', 'python3-requests', 'python3-yaml', 'docker.io'];
 /** Not in any Dockerfile, but what the offline template override installs: extrepo's data without the network */
@@ -128,7 +137,7 @@ export const kollaGenerator: Generator<KollaEntry> = {
       const used = new Set<string>();
       let pip: string[] = [];
       for (const arch of e.architectures) {
-        const images = selectImages(e.images, arch);
+        const images = selectImages(patternsOf(e), arch);
         ctx.log(`lock: kolla ${e.name} (${arch}): ${images.length} images: ${images.join(', ')}`);
         const missing = images.flatMap((i) => (aptOf(i).repositories ?? []).filter((r) => !e.repositories[r]).map((r) => `${i} needs "${r}"`));
         if (missing.length) throw new UsageError(`kolla ${e.name}: Kolla's third-party apt repositories are not declared: ${missing.join(', ')}`, `add each under kolla ${e.name} repositories: { <name>: { url, suite, component, keyring } }, or leave those images out`);

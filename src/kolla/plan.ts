@@ -5,7 +5,7 @@ import { renderKollaBuildConf, type KollaSource } from './build-conf.ts';
 import { FACTORY_KEY_NAME, renderTemplateOverride } from './overrides.ts';
 import { renderReposYaml, type AptRepo } from './repos-yaml.ts';
 import { IMAGES, aptOf, selectImages } from './images.ts';
-import { OPENSTACK_BACKPORTS, UPPER_CONSTRAINTS } from '../generators/kolla.ts';
+import { OPENSTACK_BACKPORTS, UPPER_CONSTRAINTS, patternsOf } from '../generators/kolla.ts';
 import { AirgapError } from '../util/errors.ts';
 
 export interface KollaPlanInput {
@@ -42,7 +42,7 @@ export function planKollaBuild(i: KollaPlanInput): KollaPlan {
   // kolla-build builds for its host's architecture (base_arch); the build hosts are amd64
   const arch = 'amd64';
   if (!e.architectures.includes(arch)) throw new AirgapError(`kolla ${e.name}: the lock carries architectures ${e.architectures.join(', ')}; this build host builds ${arch}`);
-  const images = selectImages(e.images, arch);
+  const images = selectImages(patternsOf(e), arch);
   const byName = new Map(i.lock.artifacts.map((a) => [a.name, a as typeof a & Record<string, any>]));
   const sources: Record<string, KollaSource> = {};
   const missing: string[] = [];
