@@ -1,5 +1,5 @@
 import { describe, it, expect, beforeAll } from 'vitest';
-import { copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { onCleanup } from './helpers/cleanup.ts';
@@ -8,6 +8,7 @@ import { minbaseRelease } from './helpers/minbase-release.ts';
 import { dockerEngine } from './helpers/dockerd.ts';
 import { startServer, type RunningServer } from '../src/serve/server.ts';
 import { run } from '../src/host/exec.ts';
+import { ENGINE } from '../src/build/kolla.ts';
 
 const BIN = join(import.meta.dirname, '../bin/airgap.js');
 
@@ -119,6 +120,25 @@ describe('build: the sandbox, and a Debian base image from the served apt reposi
     expect(down.code).toBe(1);
     expect(down.stdout).toMatch(/FAIL  repository server reachable: http:\/\/127\.0\.0\.1:9\n\s+→ start it: airgap serve --root <repository> --listen 127\.0\.0\.1:9/);
   });
+
+  it('a Docker engine of the build\'s own in the sandbox (as airgap build kolla runs): its build containers reach the server and nothing else', async () => {
+    expect(digest, 'the base image was built').toBeDefined();
+    const ctxDir = join(dir, 'engine-probe');
+    await mkdir(ctxDir, { recursive: true });
+    // apt from the served repository (the image's own sources.list), then an attempt to leave from inside a build container
+    await writeFile(join(ctxDir, 'Dockerfile'), `FROM ${registry}/debian:bookworm\nRUN apt-get update\nRUN bash -c 'echo > /dev/tcp/192.0.2.1/80' || echo refused\n`);
+    const config = join(ctxDir, 'engine.json');
+    await writeFile(config, JSON.stringify({ dataRoot: join(dir, 'engine-data'), execRoot: `/run/airgap-test-${process.pid}`, dockerdLog: join(ctxDir, 'dockerd.log'), command: ['docker', 'build', '--network', 'host', '-t', 'probe', ctxDir], env: {} }));
+    const r = await build(['command', bundle, '--out', join(dir, 'out-engine'), '--allow-egress-attempts', '--', process.execPath, ENGINE, config]);
+    await rm(join(dir, 'engine-data'), { recursive: true, force: true });
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    const entry = (await evidence('build')).builds.at(-1);
+    const log = await readFile(join(results(), '1.0.0', entry.log.file), 'utf8');
+    expect(log).toContain(`Get:1 ${served.url}/repository/debian bookworm InRelease`);
+    const run = (await evidence('airgap')).runs.at(-1);
+    expect(run.connections).toEqual([{ proto: 'tcp', address: '192.0.2.1', port: 80 }]);
+    expect(entry.egressAttempts).toBeGreaterThan(0);
+  }, 600_000);
 
   it('docker run of the pulled base image prints the Debian version', async (ctx) => {
     expect(digest, 'the base image was built').toBeDefined();

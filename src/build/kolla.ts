@@ -11,7 +11,8 @@ import { ensureTools, hasTool } from '../host/tools.ts';
 import { sha256 } from '../util/hash.ts';
 import { AirgapError, UsageError } from '../util/errors.ts';
 
-const ENGINE = join(import.meta.dirname, '../kolla/engine-in-sandbox.ts');
+/** run in the sandbox: a Docker engine of the build's own, then a command against it (tests use it too) */
+export const ENGINE = join(import.meta.dirname, '../kolla/engine-in-sandbox.ts');
 const PYTHON = '/usr/bin/python3';
 
 function entryOf(ctx: BuildContext): KollaEntry {
@@ -79,7 +80,7 @@ export const kollaBuilder: Builder = {
       await writeFile(join(confDir, name), text);
       ctx.output({ name: `kolla/${name}`, digest: `sha256:${sha256(Buffer.from(text))}`, size: Buffer.byteLength(text) });
     }
-    const engine = { dataRoot: join(ctx.outDir, 'docker'), execRoot: `/run/airgap-kolla-${process.pid}`, dockerdLog: join(ctx.outDir, 'dockerd.log'), kolla: [...kolla.argv, '--config-file', join(confDir, 'kolla-build.conf')], env: kolla.env };
+    const engine = { dataRoot: join(ctx.outDir, 'docker'), execRoot: `/run/airgap-kolla-${process.pid}`, dockerdLog: join(ctx.outDir, 'dockerd.log'), command: [...kolla.argv, '--config-file', join(confDir, 'kolla-build.conf')], env: kolla.env };
     await writeFile(join(confDir, 'engine.json'), JSON.stringify(engine));
     try {
       const code = await ctx.sandbox([process.execPath, ENGINE, join(confDir, 'engine.json')], { label: 'kolla-build' });

@@ -1,7 +1,7 @@
 /**
  * Runs inside the build sandbox (argv[2]: a JSON config): a Docker engine of the build's own,
- * then kolla-build against it, then the engine stopped. The engine lives in the sandbox's network
- * namespace, so kolla's build containers (network_mode host, Kolla's default) and every pull and
+ * then its command (kolla-build) against it, then the engine stopped. The engine lives in the
+ * sandbox's network namespace, so the build containers (network_mode host, Kolla's default) and every pull and
  * push reach the repository server and nothing else, and each attempt elsewhere is recorded.
  */
 import { spawn } from 'node:child_process';
@@ -10,7 +10,7 @@ import { mkdir } from 'node:fs/promises';
 import { request } from 'node:http';
 import { join } from 'node:path';
 
-interface Config { dataRoot: string; execRoot: string; dockerdLog: string; kolla: string[]; env: Record<string, string> }
+interface Config { dataRoot: string; execRoot: string; dockerdLog: string; command: string[]; env: Record<string, string> }
 const c = JSON.parse(readFileSync(process.argv[2], 'utf8')) as Config;
 const socket = join(c.execRoot, 'docker.sock');
 await mkdir(c.dataRoot, { recursive: true });
@@ -33,11 +33,11 @@ try {
   if (!up) {
     console.error(`kolla: the build's Docker engine did not start; its log is ${c.dockerdLog}`);
   } else {
-    console.log(`kolla: Docker engine up (${socket}); running ${c.kolla.join(' ')}`);
-    const kolla = spawn(c.kolla[0], c.kolla.slice(1), { stdio: 'inherit', env: { ...process.env, ...c.env, DOCKER_HOST: `unix://${socket}` } });
-    const stop = () => kolla.kill('SIGTERM');
+    console.log(`kolla: Docker engine up (${socket}); running ${c.command.join(' ')}`);
+    const child = spawn(c.command[0], c.command.slice(1), { stdio: 'inherit', env: { ...process.env, ...c.env, DOCKER_HOST: `unix://${socket}` } });
+    const stop = () => child.kill('SIGTERM');
     process.once('SIGTERM', stop);
-    code = await new Promise<number>((resolve) => { kolla.on('error', (err) => { console.error(`kolla: ${err.message}`); resolve(127); }); kolla.on('close', (n) => resolve(n ?? 1)); });
+    code = await new Promise<number>((resolve) => { child.on('error', (err) => { console.error(`kolla: ${c.command[0]}: ${err.message}`); resolve(127); }); child.on('close', (n) => resolve(n ?? 1)); });
   }
 } finally {
   if (dockerd.exitCode === null && dockerd.signalCode === null) {
