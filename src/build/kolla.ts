@@ -82,6 +82,8 @@ export const kollaBuilder: Builder = {
     }
     const engine = { dataRoot: join(ctx.outDir, 'docker'), execRoot: `/run/airgap-kolla-${process.pid}`, dockerdLog: join(ctx.outDir, 'dockerd.log'), command: [...kolla.argv, '--config-file', join(confDir, 'kolla-build.conf')], env: kolla.env };
     await writeFile(join(confDir, 'engine.json'), JSON.stringify(engine));
+    // a summary left by an earlier build in this directory must not speak for this one
+    await rm(join(confDir, 'summary.json'), { force: true });
     try {
       const code = await ctx.sandbox([process.execPath, ENGINE, join(confDir, 'engine.json')], { label: 'kolla-build' });
       const summary = JSON.parse(await readFile(join(confDir, 'summary.json'), 'utf8').catch(() => '{}')) as Record<string, { name: string }[] | undefined>;
