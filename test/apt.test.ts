@@ -1,4 +1,5 @@
 import { describe, it, expect } from 'vitest';
+import { spawnSync } from 'node:child_process';
 import * as openpgp from 'openpgp';
 import { compareVersions } from '../src/apt/version.ts';
 import { parseDepends } from '../src/apt/depends.ts';
@@ -11,6 +12,19 @@ describe('apt: Debian version order (dpkg)', () => {
     ['1.0a', '1.0', 1], ['1.0+b1', '1.0', 1], ['2.36-9+deb12u4', '2.36-9', 1], ['1.10', '1.9', 1],
     ['1.0~~', '1.0~', -1], ['0:1.2', '1.2', 0], ['1.2.3-1~bpo12+1', '1.2.3-1', -1],
   ])('%s vs %s → %i', (a, b, want) => expect(compareVersions(a as string, b as string)).toBe(want));
+
+  it('agrees with dpkg --compare-versions on epochs, tildes, security revisions and digit runs', () => {
+    const pairs = [
+      ['2.36-9+deb12u7', '2.36-9+deb12u14'], ['7.88.1-10+deb12u12', '7.88.1-10+deb12u8'], ['1.9.13p3-1+deb12u1', '1.9.13p3-1+deb12u2'],
+      ['3.0.15-1~deb12u1', '3.0.17-1~deb12u2'], ['1:1.0', '2.0'], ['1:0', '0:9'], ['10:1', '9:99'], ['0:1.2', '1.2'], ['1:1.2.3', '1:1.2.3-0'],
+      ['1.0~rc1', '1.0'], ['1.0~', '1.0'], ['1.0~~', '1.0~'], ['1.0~~a', '1.0~~'], ['~', '~~'], ['1.0-1', '1.0-1~'], ['1-2-3', '1-2-3~'],
+      ['1.0', '1.0-0'], ['1.0a', '1.0+'], ['1.0+', '1.0.'], ['a', 'B'], ['1.0a', '1.0A'], ['1.2-3a', '1.2-3+'], ['abc', 'abc.'],
+      ['1.001', '1.1'], ['1.0', '1.00'], ['0.0009', '0.001'], ['00001', '1'], ['1-1', '1-01'], ['2.0-1', '2.0-1+b1'],
+      ['1.2.3-1~bpo12+1', '1.2.3-1'], ['1.2+dfsg-1', '1.2-1'], ['3.13.7-1', '3.13.7-1.1'], ['1.0.0~git20230101', '1.0.0'],
+    ];
+    const dpkg = (a: string, b: string) => ['lt', 'eq', 'gt'].findIndex((op) => spawnSync('dpkg', ['--compare-versions', a, op, b]).status === 0) - 1;
+    expect(pairs.map(([a, b]) => `${a} ${b} ${compareVersions(a, b)}`)).toEqual(pairs.map(([a, b]) => `${a} ${b} ${dpkg(a, b)}`));
+  });
 });
 
 describe('apt: relations', () => {
@@ -45,18 +59,49 @@ describe('apt: dependency closure', () => {
     expect(got.map((p) => `${p.name}=${p.version}`)).toEqual(['app=1.0', 'dpkg=1.21', 'libc6=2.36-9', 'libfoo=2.1', 'postfix=3.7', 'python3=3.11.2']);
   });
 
-  it('a source listed first in priority wins (updates over the release)', () => {
-    const got = resolveClosure([...main, ...updates], [{ name: 'libc6' }], 'amd64', ['bookworm-updates', 'bookworm']);
-    expect(got.map((p) => `${p.name}=${p.version}@${p.origin}`)).toEqual(['libc6=2.36-9+deb12u4@bookworm-updates']);
+  it('apt\'s candidate: the highest version at equal priority, whichever source is listed first', () => {
+    const security = parsePackages(packages({ Package: 'libc6', Version: '2.36-9+deb12u3' }), 'bookworm-security', 'Packages');
+    for (const order of [[...updates, ...security, ...main], [...main, ...security, ...updates], [...security, ...main, ...updates]]) {
+      expect(resolveClosure(order, [{ name: 'libc6' }], 'amd64').map((p) => `${p.name}=${p.version}@${p.origin}`)).toEqual(['libc6=2.36-9+deb12u4@bookworm-updates']);
+    }
+  });
+
+  it('a higher pin priority wins whatever the version; a negative one is never the candidate', () => {
+    const preferred = parsePackages(packages({ Package: 'libc6', Version: '2.36-9' }, { Package: 'libfoo', Version: '1.0' }), 'vendor', 'Packages', 600);
+    expect(resolveClosure([...main, ...updates, ...preferred], [{ name: 'libc6' }], 'amd64').map((p) => `${p.version}@${p.origin}`)).toEqual(['2.36-9@vendor']);
+    const never = parsePackages(packages({ Package: 'libc6', Version: '9.9' }), 'experimental', 'Packages', -1);
+    expect(resolveClosure([...main, ...never], [{ name: 'libc6' }], 'amd64').map((p) => p.version)).toEqual(['2.36-9']);
+    // a version pin beats priorities (apt-get install name=version)
+    expect(resolveClosure([...main, ...updates, ...preferred], [{ name: 'libc6', op: '=', version: '2.36-9+deb12u4' }], 'amd64').map((p) => `${p.version}@${p.origin}`)).toEqual(['2.36-9+deb12u4@bookworm-updates']);
+  });
+
+  it('a versioned dependency the candidate does not satisfy fails, naming the package, the constraint, the candidate and who needs it (apt does not fall back)', () => {
+    const app = parsePackages(packages({ Package: 'app', Version: '1.0', Depends: 'libfoo (>= 2)' }), 'bookworm', 'Packages');
+    const vendor = parsePackages(packages({ Package: 'libfoo', Version: '1.0' }), 'vendor', 'Packages', 600);
+    expect(() => resolveClosure([...main.filter((p) => p.name !== 'app'), ...app, ...vendor], [{ name: 'app' }], 'amd64'))
+      .toThrow(/app 1.0: cannot satisfy "libfoo \(>= 2\)" for amd64: the candidate of libfoo is 1.0 \(vendor, pin priority 600\); 2.1 \(bookworm\) would satisfy it, but apt takes only the candidate/);
+    // an alternative the candidate satisfies is taken instead, as apt does
+    const alt = parsePackages(packages({ Package: 'app', Version: '1.0', Depends: 'libfoo (>= 2) | libbar' }), 'bookworm', 'Packages');
+    expect(resolveClosure([...main.filter((p) => p.name !== 'app'), ...alt, ...vendor], [{ name: 'app' }], 'amd64').map((p) => p.name)).toEqual(['app', 'libbar']);
+  });
+
+  it('a virtual package is provided by the candidate of its provider only', () => {
+    const mta = parsePackages(packages(
+      { Package: 'app', Version: '1', Depends: 'mail-transport-agent' },
+      { Package: 'exim4', Version: '4.96-15', Provides: 'mail-transport-agent' },
+      { Package: 'exim4', Version: '4.96-16' },
+      { Package: 'postfix', Version: '3.7', Provides: 'mail-transport-agent' },
+    ), 'bookworm', 'Packages');
+    expect(resolveClosure(mta, [{ name: 'app' }], 'amd64').map((p) => `${p.name}=${p.version}`)).toEqual(['app=1', 'postfix=3.7']);
   });
 
   it('a wanted package with a version pins that name for the whole closure, wherever it is reached from', () => {
     // app asks for libfoo (>= 2) first; pinned to 1.5, that alternative is out and libbar is taken
     const got = resolveClosure(main, [{ name: 'app' }, { name: 'libfoo', op: '=', version: '1.5' }], 'amd64');
     expect(got.map((p) => `${p.name}=${p.version}`)).toEqual(['app=1.0', 'dpkg=1.21', 'libbar=9', 'libfoo=1.5', 'postfix=3.7', 'python3=3.11.2']);
-    const older = resolveClosure([...main, ...updates], [{ name: 'libfoo' }, { name: 'libc6', op: '<<', version: '2.36-9+deb12u1' }], 'amd64', ['bookworm-updates', 'bookworm']);
+    const older = resolveClosure([...main, ...updates], [{ name: 'libfoo' }, { name: 'libc6', op: '<<', version: '2.36-9+deb12u1' }], 'amd64');
     expect(older.map((p) => `${p.name}=${p.version}`)).toEqual(['libc6=2.36-9', 'libfoo=2.1']);
-    expect(() => resolveClosure(main, [{ name: 'libfoo', op: '=', version: '3' }], 'amd64')).toThrow(/cannot satisfy "libfoo \(= 3\)"/);
+    expect(() => resolveClosure(main, [{ name: 'libfoo', op: '=', version: '3' }], 'amd64')).toThrow(/cannot satisfy "libfoo \(= 3\)" for amd64: libfoo is pinned to "libfoo \(= 3\)", which no version satisfies/);
   });
 
   it('an unsatisfiable dependency names who needs what', () => {

@@ -8,6 +8,6 @@ let t = performance.now();
 const pkgs = parsePackages(await readFile(packagesFile, 'utf8'), suite, packagesFile);
 const parseMs = performance.now() - t;
 t = performance.now();
-const chosen = resolveClosure(pkgs, names.map((name) => ({ name })), arch, [suite]);
+const chosen = resolveClosure(pkgs, names.map((name) => ({ name })), arch);
 const resolveMs = performance.now() - t;
 process.stdout.write(JSON.stringify({ packages: pkgs.length, chosen: chosen.length, parseMs, resolveMs, names: chosen.map((p) => p.name) }) + '\n');

@@ -12,6 +12,9 @@ export interface Release {
   architectures: string[];
   components: string[];
   acquireByHash: boolean;
+  /** `NotAutomatic: yes` / `ButAutomaticUpgrades: yes`: apt's default pin priority of the suite (1 or 100, see candidate.ts) */
+  notAutomatic: boolean;
+  butAutomaticUpgrades: boolean;
   /** index files by path relative to dists/<suite>/ */
   files: Map<string, ReleaseFile>;
 }
@@ -33,6 +36,8 @@ export function parseRelease(text: string): Release {
     architectures: (p.get('architectures') ?? '').split(/\s+/).filter(Boolean),
     components: (p.get('components') ?? '').split(/\s+/).filter(Boolean),
     acquireByHash: p.get('acquire-by-hash') === 'yes',
+    notAutomatic: p.get('notautomatic') === 'yes',
+    butAutomaticUpgrades: p.get('butautomaticupgrades') === 'yes',
     files,
   };
 }

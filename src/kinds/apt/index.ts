@@ -9,6 +9,7 @@ import { Repository } from '../../repository/layout.ts';
 import { fetchBytes, fetchPackages } from '../../apt/fetch-index.ts';
 import { readKeyring, verifyInRelease } from '../../apt/release.ts';
 import { parsePackages, resolveClosure, type DebPackage } from '../../apt/closure.ts';
+import { releasePinPriority } from '../../apt/candidate.ts';
 import { packagesText, releaseText, signRelease, withFilename } from '../../apt/publish.ts';
 import { readOpenpgpSecretKey } from '../../trust/openpgp.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../../util/atomic.ts';
@@ -25,13 +26,13 @@ export const aptKind: Kind<AptEntry, AptLocked> = {
 
   /**
    * Per source: InRelease verified against its keyring, each Packages file checked against the
-   * Release hashes, then the closure resolved per architecture (suites in the order given win).
+   * Release hashes, then the closure resolved per architecture with apt's candidates (adr/0021).
    */
   async lock(entries, ctx) {
     const out = new Map<string, AptLocked>();
     for (const e of entries) {
-      // the entry's own source, then each `also` source; those rank first (aptSource says why)
-      const sources = [{ url: e.url, suites: e.suites, components: e.components, keyring: e.keyring, allowExpired: e.allowExpired, as: e.as }, ...e.also];
+      // the entry's own source, then each `also` source: all of them offer candidates (candidate.ts)
+      const sources = [{ url: e.url, suites: e.suites, components: e.components, keyring: e.keyring, allowExpired: e.allowExpired, as: e.as, pinPriority: e.pinPriority }, ...e.also];
       const pkgs: DebPackage[] = [];
       const from = new Map<DebPackage, { base: string; component: string; as: { repository: string; suite: string } }>();
       for (const [n, src] of sources.entries()) {
@@ -42,10 +43,12 @@ export const aptKind: Kind<AptEntry, AptLocked> = {
           ctx.log(`lock: apt ${e.name}: ${n ? `${base} ` : ''}${suite}`);
           const where = `${base}/dists/${suite}/InRelease`;
           const release = await verifyInRelease((await fetchBytes(where)).toString('utf8'), keyring, where, { allowExpired: src.allowExpired, suite });
+          // the declaration's pin priority, else apt's default for this Release (NotAutomatic suites rank low)
+          const pinPriority = src.pinPriority ?? releasePinPriority(release);
           for (const comp of src.components) {
             for (const arch of e.architectures) {
               const { text, path } = await fetchPackages(base, suite, release, comp, arch);
-              for (const p of parsePackages(text, originOf(n, suite), `${base}/${path}`)) {
+              for (const p of parsePackages(text, `${base} ${suite}/${comp}`, `${base}/${path}`, pinPriority)) {
                 pkgs.push(p);
                 from.set(p, { base, component: comp, as: { repository: src.as.repository, suite: src.as.suite ?? src.suites[0] } });
               }
@@ -53,14 +56,13 @@ export const aptKind: Kind<AptEntry, AptLocked> = {
           }
         }
       }
-      const priority = [...sources.slice(1).flatMap((src, i) => src.suites.map((s) => originOf(i + 1, s))), ...e.suites.map((s) => originOf(0, s))];
       for (const arch of e.architectures) {
         const wanted: Relation[] = [
           ...e.packages.map(wantedRelation),
           ...[...new Set(pkgs.filter((p) => p.priority && (e.priorities as string[]).includes(p.priority) && (p.architecture === arch || p.architecture === 'all')).map((p) => p.name))].map((name) => ({ name })),
         ];
         // without closure: each named package alone (its dependencies are the operator's business)
-        const chosen = e.closure ? resolveClosure(pkgs, wanted, arch, priority) : wanted.flatMap((w) => resolveClosure(pkgs.filter((p) => p.name === w.name).map((p) => ({ ...p, depends: [] })), [w], arch, priority));
+        const chosen = e.closure ? resolveClosure(pkgs, wanted, arch) : wanted.flatMap((w) => resolveClosure(pkgs.filter((p) => p.name === w.name).map((p) => ({ ...p, depends: [] })), [w], arch));
         for (const p of chosen) {
           const { base, component, as } = from.get(p) ?? from.get(pkgs.find((x) => x.name === p.name && x.version === p.version && x.origin === p.origin)!)!;
           // the suite is part of the id: one .deb sent to two suites of a repository is in both indexes
@@ -130,9 +132,6 @@ export const aptKind: Kind<AptEntry, AptLocked> = {
     await new Repository(ctx.repoRoot).addRepositories(repos);
   },
 };
-
-/** A package's origin for pinning: the entry's own suites keep their names, another source's are numbered. */
-const originOf = (source: number, suite: string) => (source ? `${source}:${suite}` : suite);
 
 /** A pool path as a URL path: names may hold %, + or an epoch's colon (apt-get download writes %3a). */
 const poolUrlPath = (filename: string) => filename.split('/').map(encodeURIComponent).join('/');

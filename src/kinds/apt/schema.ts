@@ -8,11 +8,18 @@ const wantedPkg = z.string().regex(/^[a-z0-9][a-z0-9+.-]*(=[A-Za-z0-9.+~:-]+| ?\
 
 const suiteName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'a suite name (no slashes)');
 const inside = z.strictObject({ repository: name.default('debian'), suite: suiteName.optional() });
+/**
+ * apt_preferences' Pin-Priority for every suite of a source (apt keeps it in a signed short).
+ * Unset: apt's default for the suite's Release (500; 100 or 1 for NotAutomatic suites). The
+ * candidate of a name is its version of highest priority, then the highest version (adr/0021).
+ */
+const pinPriority = z.number().int().min(-32768).max(32767).optional();
 
 /**
  * Another signed repository the same closure takes packages from (a vendor's repository whose
- * packages depend on the distribution's): its own keyring, its own place inside the gap. It ranks
- * before the entry's own suites, as a vendor repository is added to be preferred for what it has.
+ * packages depend on the distribution's, a security archive): its own keyring, its own place
+ * inside the gap. It offers candidates like the entry's own suites, at the same priority unless
+ * `pinPriority` says otherwise (a vendor repository preferred for what it has: 600).
  */
 export const aptSource = z.strictObject({
   url: z.string().min(1),
@@ -21,6 +28,7 @@ export const aptSource = z.strictObject({
   keyring: z.string().min(1),
   allowExpired: z.boolean().default(false),
   as: inside,
+  pinPriority,
 });
 export type AptSource = z.infer<typeof aptSource>;
 
@@ -29,7 +37,7 @@ export const aptEntry = z.strictObject({
   name,
   /** the repository root (the directory holding dists/ and pool/) */
   url: z.string().min(1),
-  /** in priority order: a suite listed first wins over later ones (see adr/0012) */
+  /** the suites of this source; their order does not matter: apt's candidate is the highest version at equal priority (adr/0021) */
   suites: z.array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'a suite name (no slashes)')).min(1),
   components: z.array(z.string().regex(/^[a-z0-9-]+$/)).default(['main']),
   architectures: z.array(z.string().regex(/^[a-z0-9-]+$/)).default(['amd64']),
@@ -42,6 +50,8 @@ export const aptEntry = z.strictObject({
   allowExpired: z.boolean().default(false),
   /** the repository and suite inside the gap */
   as: inside.default({ repository: 'debian' }),
+  /** the pin priority of the entry's own suites (see pinPriority) */
+  pinPriority,
   /** more sources for the same closure (see aptSource) */
   also: z.array(aptSource).default([]),
 });
