@@ -58,7 +58,7 @@ describe('kolla generator: an image selection expands into its sources, pinned a
     expect(out.pypi[0].targets).toEqual([expect.objectContaining({ python: '3.11', platforms: expect.arrayContaining(['manylinux2014_x86_64']) })]);
   });
 
-  it('a third-party repository Kolla uses joins the Debian closure as another source, served under its own name', async () => {
+  it('a third-party repository Kolla uses joins the Debian closure as another source, served under its own name, preferred by pin priority; security and backports at apt\'s default', async () => {
     const e = kollaEntry.parse({
       name: 'k', release: '2024.1', base: 'debian', images: ['^grafana$'], tarballsBase: 'http://mirror.invalid/tarballs',
       debian: { url: 'http://mirror.invalid/debian', keyring: 'debian.gpg' },
@@ -71,7 +71,7 @@ describe('kolla generator: an image selection expands into its sources, pinned a
     const apt = (await kollaGenerator.expand([e], ctx) as Record<string, any[]>).apt[0];
     expect(apt.packages).toContain('grafana');
     expect(apt.also).toEqual([
-      { url: 'http://vendor.invalid/grafana', suites: ['stable'], components: ['main'], keyring: 'grafana.asc', as: { repository: 'grafana', suite: 'stable' } },
+      { url: 'http://vendor.invalid/grafana', suites: ['stable'], components: ['main'], keyring: 'grafana.asc', as: { repository: 'grafana', suite: 'stable' }, pinPriority: 600 },
       { url: 'http://osbpo.invalid/debian', suites: ['bookworm-caracal-backports', 'bookworm-caracal-backports-nochange'], keyring: 'osbpo.asc', as: { repository: 'openstack-backports' } },
     ]);
     const noDebian = kollaEntry.parse({ ...e, debian: undefined });

@@ -36,7 +36,7 @@ export const kollaEntry = z.strictObject({
     keyring: z.string().min(1),
     repository: name.default('debian'),
     suite: name.default('bookworm'),
-    /** Debian's security archive (signed by the same keyring), merged into the same suite and preferred */
+    /** Debian's security archive (signed by the same keyring), merged into the same suite; the highest version of a name wins, as apt does */
     security: z.strictObject({
       url: z.string().min(1),
       suites: z.array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/)).min(1).default(['bookworm-security']),
@@ -93,6 +93,12 @@ export const KOLLA_HOST_PACKAGES = ['git', 'python3-pbr', 'python3-jinja2', 'pyt
 export const KOLLA_OFFLINE_PACKAGES = ['extrepo-offline-data'];
 /** The file entry of the release's upper-constraints, when declared by URL */
 export const UPPER_CONSTRAINTS = 'kolla-upper-constraints';
+/**
+ * Kolla's third-party repositories (rabbitmq, erlang, grafana, …) win over Debian for the names
+ * they carry, whatever the version: the images add them to get the vendor's build. An explicit
+ * apt_preferences-style priority (above apt's 500), not list order (adr/0021).
+ */
+export const VENDOR_PIN_PRIORITY = 600;
 /** Where the OpenStack backports are served inside the gap (one suite per upstream suite) */
 export const OPENSTACK_BACKPORTS = 'openstack-backports';
 /** manylinux tags a wheel for bookworm's glibc 2.36 may carry (pip takes them as given) */
@@ -168,10 +174,12 @@ export const kollaGenerator: Generator<KollaEntry> = {
           // required + apt: what mmdebstrap's minbase takes, for the base image built from the same repository
           priorities: ['required'], packages: [...new Set(['apt', ...wanted])].sort(),
           as: { repository: e.debian.repository, suite: e.debian.suite },
-          // one closure: a vendor's packages depend on Debian's
+          // one closure: a vendor's packages depend on Debian's. Debian's security archive and the
+          // OpenStack backports at apt's default priority, as Kolla's images have them: the highest
+          // version wins. Kolla's third-party repositories are preferred for what they have.
           also: [
             ...(e.debian.security ? [{ url: e.debian.security.url, suites: e.debian.security.suites, keyring: e.debian.keyring, as: { repository: e.debian.repository, suite: e.debian.suite } }] : []),
-            ...[...used].sort().map((r) => ({ url: e.repositories[r].url, suites: [e.repositories[r].suite], components: [e.repositories[r].component], keyring: e.repositories[r].keyring, as: { repository: r, suite: e.repositories[r].suite } })),
+            ...[...used].sort().map((r) => ({ url: e.repositories[r].url, suites: [e.repositories[r].suite], components: [e.repositories[r].component], keyring: e.repositories[r].keyring, as: { repository: r, suite: e.repositories[r].suite }, pinPriority: VENDOR_PIN_PRIORITY })),
             ...(e.openstackBackports ? [{ url: e.openstackBackports.url, suites: e.openstackBackports.suites, keyring: e.openstackBackports.keyring, as: { repository: OPENSTACK_BACKPORTS } }] : []),
           ],
         });
