@@ -10,7 +10,7 @@ import { freePort } from './helpers/docker-registry.ts';
 import { startServer, type RunningServer } from '../src/serve/server.ts';
 import { generateKeyPair } from '../src/trust/keys.ts';
 import { run } from '../src/host/exec.ts';
-import { indexAndSign } from './helpers/apt-upstream.ts';
+import { buildDeb, indexAndSign } from './helpers/apt-upstream.ts';
 import { serveStatic } from './helpers/static-server.ts';
 
 /** Real .debs (dpkg-deb), indexed by apt-ftparchive, signed with openpgp.js, served by Python. */
@@ -19,15 +19,7 @@ async function upstreamRepo(dir: string, key: openpgp.PrivateKey, debs: [string,
   ['libfoo', '1.0', 'amd64'], ['libfoo', '2.0', 'amd64'], ['libbar', '1.0', 'amd64'],
   ['tool', '1.0', 'all'], ['other', '1.0', 'amd64'],
 ]) {
-  for (const [name, version, arch, depends] of debs) {
-    const root = join(dir, 'build', `${name}-${version}`);
-    await mkdir(join(root, 'DEBIAN'), { recursive: true });
-    await mkdir(join(root, 'usr/share/doc', name), { recursive: true });
-    await writeFile(join(root, 'usr/share/doc', name, 'README'), `${name} ${version}\n`);
-    await writeFile(join(root, 'DEBIAN/control'), [`Package: ${name}`, `Version: ${version}`, `Architecture: ${arch}`, 'Maintainer: airgap tests <t@t>', ...(depends ? [`Depends: ${depends}`] : []), 'Priority: optional', 'Section: misc', `Description: ${name} for the tests`, ''].join('\n'));
-    await mkdir(join(dir, 'repo/pool/main', name), { recursive: true });
-    await run('dpkg-deb', ['--root-owner-group', '--build', root, join(dir, 'repo/pool/main', name, `${name}_${version}_${arch}.deb`)]);
-  }
+  for (const [name, version, arch, depends] of debs) await buildDeb(dir, join(dir, 'repo/pool/main'), name, version, arch, depends);
   await indexAndSign(join(dir, 'repo'), 'stable', key);
 }
 
@@ -76,10 +68,10 @@ describe('apt: verified partial mirror with dependency closure, and a signed rep
     expect(lock.artifacts.map((a: any) => `${a.name}=${a.version}`).sort()).toEqual(['app=1.0', 'libfoo=2.0', 'tool=1.0']);
   });
 
-  it('another source in the same closure: a vendor repository, its own keyring, its own repository inside the gap, ranked first', async () => {
+  it('another source in the same closure: a vendor repository, its own keyring, its own repository inside the gap, preferred only by pin priority', async () => {
     const vendorKey = await openpgp.generateKey({ type: 'curve25519', userIDs: [{ name: 'vendor' }], format: 'object' });
     const vdir = join(dir, 'vendor');
-    // vendorapp needs libfoo from the distribution; the vendor's older tool wins over the distribution's
+    // vendorapp needs libfoo from the distribution; the vendor's older tool wins over the distribution's only with a higher pin priority
     await upstreamRepo(vdir, vendorKey.privateKey, [['vendorapp', '2.0', 'amd64', 'libfoo (>= 2), tool'], ['tool', '0.9', 'all']]);
     const vendor = await serveStatic(join(vdir, 'repo'));
     onCleanup(() => vendor.close());
@@ -87,8 +79,15 @@ describe('apt: verified partial mirror with dependency closure, and a signed rep
     await mkdir(rel, { recursive: true });
     await copyFile(join(dir, 'release/upstream.asc'), join(rel, 'upstream.asc'));
     await writeFile(join(rel, 'vendor.asc'), vendorKey.publicKey.armor());
-    const yaml = (keyring: string) => `version: 1.0.0\napt:\n  - { name: deb, url: "${upstream}", suites: [stable], packages: [vendorapp], keyring: upstream.asc, as: { repository: debian, suite: bookworm },\n      also: [{ url: "${vendor.url}", suites: [stable], keyring: ${keyring}, as: { repository: vendor, suite: stable } }] }\n`;
+    const yaml = (keyring: string, pin = '') => `version: 1.0.0\napt:\n  - { name: deb, url: "${upstream}", suites: [stable], packages: [vendorapp], keyring: upstream.asc, as: { repository: debian, suite: bookworm },\n      also: [{ url: "${vendor.url}", suites: [stable], keyring: ${keyring}, as: { repository: vendor, suite: stable }${pin} }] }\n`;
+    // at equal priority (apt's default 500) the highest version wins: the distribution's tool 1.0
     await writeFile(join(rel, 'factory.yaml'), yaml('vendor.asc'));
+    const equal = await airgap(['lock', rel, '--results', results()]);
+    expect(equal.code, equal.stderr).toBe(0);
+    expect(JSON.parse(await readFile(join(rel, 'factory.lock.json'), 'utf8')).artifacts.map((a: any) => a.id).sort()).toEqual([
+      'apt:debian/bookworm:libfoo_2.0_amd64', 'apt:debian/bookworm:tool_1.0_all', 'apt:vendor/stable:vendorapp_2.0_amd64',
+    ]);
+    await writeFile(join(rel, 'factory.yaml'), yaml('vendor.asc', ', pinPriority: 600'));
     const r = await airgap(['lock', rel, '--results', results()]);
     expect(r.code, r.stderr).toBe(0);
     const l = JSON.parse(await readFile(join(rel, 'factory.lock.json'), 'utf8'));
