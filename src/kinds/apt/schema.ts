@@ -37,7 +37,7 @@ export const aptEntry = z.strictObject({
   name,
   /** the repository root (the directory holding dists/ and pool/) */
   url: z.string().min(1),
-  /** the suites of this source; their order does not matter: apt's candidate is the highest version at equal priority (adr/0021) */
+  /** the suites of this source; their order does not choose versions (apt's candidate, adr/0021); the first names the served suite unless as.suite */
   suites: z.array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'a suite name (no slashes)')).min(1),
   components: z.array(z.string().regex(/^[a-z0-9-]+$/)).default(['main']),
   architectures: z.array(z.string().regex(/^[a-z0-9-]+$/)).default(['amd64']),
