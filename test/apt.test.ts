@@ -86,6 +86,8 @@ describe('apt: dependency closure', () => {
   });
 
   it('a virtual package is provided by the candidate of its provider only', () => {
+    const virtual = parsePackages(packages({ Package: 'app', Version: '1', Depends: 'mail-transport-agent (>= 2)' }, { Package: 'postfix', Version: '3.7', Provides: 'mail-transport-agent' }), 'bookworm', 'Packages');
+    expect(() => resolveClosure(virtual, [{ name: 'app' }], 'amd64')).toThrow(/app 1: cannot satisfy "mail-transport-agent \(>= 2\)" for amd64: mail-transport-agent is virtual, provided by postfix, but not by a candidate with a version that satisfies it/);
     const mta = parsePackages(packages(
       { Package: 'app', Version: '1', Depends: 'mail-transport-agent' },
       { Package: 'exim4', Version: '4.96-15', Provides: 'mail-transport-agent' },

@@ -87,7 +87,7 @@ export function resolveClosure(pkgs: DebPackage[], wanted: Relation[], arch: str
     // an alternative already in the set satisfies the group
     if (alts.some((a) => satisfiers(a).some((c) => chosen.get(c.name) === c))) continue;
     const alt = alts.find((a) => satisfiers(a).length);
-    if (!alt) throw unsatisfiable(from, alts, arch, byName, candidateOf, pins);
+    if (!alt) throw unsatisfiable(from, alts, arch, { byName, providers, candidateOf, pins });
     const cands = satisfiers(alt);
     // the real package first; among providers, apt's order of candidates (priority, then version)
     const pick = cands.find((c) => c.name === alt.name) ?? candidate(cands) ?? cands[0];
@@ -102,13 +102,19 @@ export function resolveClosure(pkgs: DebPackage[], wanted: Relation[], arch: str
  * excludes every version, or a candidate that does not satisfy the constraint (then naming a
  * version that would, which apt does not fall back to either).
  */
-function unsatisfiable(from: string, alts: Relation[], arch: string, byName: Map<string, DebPackage[]>, candidateOf: (n: string) => DebPackage | undefined, pins: Map<string, Relation>): AirgapError {
+function unsatisfiable(from: string, alts: Relation[], arch: string, o: {
+  byName: Map<string, DebPackage[]>; providers: Map<string, { pkg: DebPackage }[]>; candidateOf: (n: string) => DebPackage | undefined; pins: Map<string, Relation>;
+}): AirgapError {
+  const { byName, providers, candidateOf, pins } = o;
   let fits: { name: string; version: string } | undefined;
   const why = alts.map((a) => {
     const c = candidateOf(a.name);
     const pin = pins.get(a.name);
+    const by = [...new Set((providers.get(a.name) ?? []).map(({ pkg }) => pkg.name))];
+    if (!c && by.length) return `${a.name} is virtual, provided by ${by.join(', ')}, but not by a candidate with a version that satisfies it`;
     if (!c) return pin && byName.has(a.name) ? `${a.name} is pinned to "${formatRelation(pin)}", which no version satisfies` : `no package ${a.name} for ${arch}`;
-    const other = a.op ? (byName.get(a.name) ?? []).find((p) => satisfies(p.version, a.op!, a.version!)) : undefined;
+    // the version apt would take if it were asked for this one explicitly
+    const other = a.op ? candidate(byName.get(a.name) ?? [], a) : undefined;
     if (other) fits ??= { name: a.name, version: other.version };
     return `the candidate of ${a.name} is ${c.version} (${c.origin}, pin priority ${c.pinPriority}${pin ? `, pinned "${formatRelation(pin)}"` : ''})${other ? `; ${other.version} (${other.origin}) would satisfy it, but apt takes only the candidate` : ''}`;
   });
