@@ -74,6 +74,9 @@ describe('kolla generator: an image selection expands into its sources, pinned a
       { url: 'http://vendor.invalid/grafana', suites: ['stable'], components: ['main'], keyring: 'grafana.asc', as: { repository: 'grafana', suite: 'stable' }, pinPriority: 600 },
       { url: 'http://osbpo.invalid/debian', suites: ['bookworm-caracal-backports', 'bookworm-caracal-backports-nochange'], keyring: 'osbpo.asc', as: { repository: 'openstack-backports' } },
     ]);
+    // the preference is the operator's to change: at apt's default, the highest version wins
+    const equal = kollaEntry.parse({ ...e, repositories: { grafana: { ...e.repositories.grafana, pinPriority: 500 } } });
+    expect((await kollaGenerator.expand([equal], ctx) as Record<string, any[]>).apt[0].also[0].pinPriority).toBe(500);
     const noDebian = kollaEntry.parse({ ...e, debian: undefined });
     await expect(kollaGenerator.expand([noDebian], ctx)).rejects.toThrow(/apt repositories are declared but no debian/);
   });

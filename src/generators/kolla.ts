@@ -52,6 +52,8 @@ export const kollaEntry = z.strictObject({
     suite: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/),
     component: z.string().regex(/^[a-z0-9-]+$/).default('main'),
     keyring: z.string().min(1),
+    /** apt_preferences' Pin-Priority for it: above Debian's 500 by default, so its packages win whatever their version (adr/0021) */
+    pinPriority: z.number().int().min(-32768).max(32767).optional(),
   })).default({}),
   /** the OpenStack backports Kolla enables with extrepo (Debian's osbpo archive for caracal) */
   openstackBackports: z.strictObject({
@@ -179,7 +181,7 @@ export const kollaGenerator: Generator<KollaEntry> = {
           // version wins. Kolla's third-party repositories are preferred for what they have.
           also: [
             ...(e.debian.security ? [{ url: e.debian.security.url, suites: e.debian.security.suites, keyring: e.debian.keyring, as: { repository: e.debian.repository, suite: e.debian.suite } }] : []),
-            ...[...used].sort().map((r) => ({ url: e.repositories[r].url, suites: [e.repositories[r].suite], components: [e.repositories[r].component], keyring: e.repositories[r].keyring, as: { repository: r, suite: e.repositories[r].suite }, pinPriority: VENDOR_PIN_PRIORITY })),
+            ...[...used].sort().map((r) => ({ url: e.repositories[r].url, suites: [e.repositories[r].suite], components: [e.repositories[r].component], keyring: e.repositories[r].keyring, as: { repository: r, suite: e.repositories[r].suite }, pinPriority: e.repositories[r].pinPriority ?? VENDOR_PIN_PRIORITY })),
             ...(e.openstackBackports ? [{ url: e.openstackBackports.url, suites: e.openstackBackports.suites, keyring: e.openstackBackports.keyring, as: { repository: OPENSTACK_BACKPORTS } }] : []),
           ],
         });
