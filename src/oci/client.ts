@@ -91,7 +91,10 @@ export class RegistryClient {
         const res = await fetch(url, { method, headers, body: body as never, redirect: 'follow', ...(body instanceof Readable ? { duplex: 'half' } : {}) });
         if (res.status === 401 && auth < 2) {
           await res.body?.cancel();
-          await this.authenticate(parseChallenge(res.headers.get('www-authenticate')), o.scope, url);
+          // Concurrent requests (a push's blobs) all meet the first 401: when another one has
+          // authenticated since this one was sent, retrying with its credentials is the answer,
+          // not "refused" (battle log 2026-12-08, "parallel 401s").
+          if (this.authHeader(o.scope) === a) await this.authenticate(parseChallenge(res.headers.get('www-authenticate')), o.scope, url);
           continue;
         }
         if (o.expect.includes(res.status)) return res;
