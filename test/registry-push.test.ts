@@ -97,15 +97,27 @@ describe('the served registry: anonymous reads, pushes with credentials, importe
     ] as const) {
       const r = await http({ url }, method, path, { body, headers: { 'Content-Type': 'application/vnd.oci.image.manifest.v1+json' } });
       expect(r.status, `${method} ${path}`).toBe(401);
-      expect(r.headers['www-authenticate']).toBe('Basic realm="airgap serve"');
+      expect(r.headers['www-authenticate']).toMatch(new RegExp(`^Bearer realm="${url}/v2/token",service="airgap serve"`));
       expect(JSON.parse(r.body).errors[0].code).toBe('UNAUTHORIZED');
     }
     // a wrong token is no better than none
     expect((await http({ url }, 'POST', '/v2/demo/hello/blobs/uploads/', { headers: basic('not-the-token') })).status).toBe(401);
     expect((await http({ url }, 'POST', '/v2/demo/hello/blobs/uploads/', { headers: { Authorization: 'Bearer not-the-token' } })).status).toBe(401);
-    // /v2/ says how to log in; the blob never arrived
-    expect((await http({ url }, 'GET', '/v2/')).headers['www-authenticate']).toBe('Basic realm="airgap serve"');
+    // /v2/ says how to log in (the token spec); the blob never arrived
+    expect((await http({ url }, 'GET', '/v2/')).headers['www-authenticate']).toBe(`Bearer realm="${url}/v2/token",service="airgap serve"`);
     expect((await http({ url }, 'HEAD', `/v2/demo/hello/blobs/${d}`)).status).toBe(404);
+  });
+
+  it('the token endpoint: an anonymous token without credentials (it only reads), the push token for the right password, 401 for a wrong one', async () => {
+    const anon = await http({ url }, 'GET', '/v2/token?service=airgap+serve&scope=repository:demo/hello:pull');
+    expect(JSON.parse(anon.body).token).toBe('anonymous');
+    expect((await http({ url }, 'GET', '/v2/', { headers: { Authorization: 'Bearer anonymous' } })).status).toBe(200);
+    expect((await http({ url }, 'POST', '/v2/demo/hello/blobs/uploads/', { headers: { Authorization: 'Bearer anonymous' } })).status).toBe(401);
+    const wrong = await http({ url }, 'GET', '/v2/token?scope=repository:x:push', { headers: basic('guess') });
+    expect(wrong.status).toBe(401);
+    expect(JSON.parse(wrong.body).errors[0].code).toBe('UNAUTHORIZED');
+    const right = await http({ url }, 'GET', '/v2/token?scope=repository:x:push', { headers: basic(token) });
+    expect(JSON.parse(right.body).token).toBe(token);
   });
 
   it('curl, anonymous: a manifest PUT that would replace the imported tag is refused and the tag is unchanged', async () => {

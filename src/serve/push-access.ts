@@ -20,6 +20,8 @@ export const PUSH_SOCKET = 'push.sock';
 /** docker's config.json and containers-auth.json at once: DOCKER_CONFIG=DIR or REGISTRY_AUTH_FILE=DIR/config.json */
 export const AUTH_FILE = 'config.json';
 export const PUSH_USER = 'airgap';
+/** what the token endpoint gives a client without credentials: it reads, as it could without */
+export const ANONYMOUS_TOKEN = 'anonymous';
 
 export interface PushAccess { dir: string; socket: string; authFile: string; token: string }
 

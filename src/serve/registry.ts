@@ -12,8 +12,19 @@ const DIGEST = /^sha256:[0-9a-f]{64}$/;
 const NAME = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const MAX_MANIFEST = 4 << 20;
-/** what a client reads on a 401 to know how to log in (docker, skopeo and ours take Basic) */
-export const CHALLENGE = 'Basic realm="airgap serve"';
+/** where clients fetch a token (the distribution token spec): /v2/token, named absolutely */
+export const TOKEN_PATH = '/v2/token';
+export const SERVICE = 'airgap serve';
+
+/**
+ * What a client reads on a 401 to know how to log in. Bearer, not Basic: docker, challenged with
+ * Basic and holding no credentials, will not even pull (battle log 2026-12-08, "docker on 401");
+ * challenged with Bearer it fetches an anonymous token and pulls, and with credentials it gets the
+ * push token.
+ */
+function challenge(req: IncomingMessage, scope?: string): string {
+  return `Bearer realm="http://${req.headers.host ?? 'localhost'}${TOKEN_PATH}",service="${SERVICE}"${scope ? `,scope="${scope}"` : ''}`;
+}
 
 /** The distribution spec's error body: {"errors":[{"code","message","detail"}]} */
 function fail(res: ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}) {
@@ -35,6 +46,10 @@ async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | u
 export interface RegistryOptions {
   /** whether this request may write (the push socket, or the token): ADR-0020 */
   mayPush(req: IncomingMessage): boolean;
+  /** the token for the credentials the request carries (an anonymous one for none); undefined: wrong ones */
+  issueToken(req: IncomingMessage): string | undefined;
+  /** whether the request carries a token issued for reading only */
+  anonymousToken(req: IncomingMessage): boolean;
   /** let a push move a tag that import wrote (airgap serve --replace) */
   replace?: boolean;
   uploads: Uploads;
@@ -159,15 +174,21 @@ export function registryHandler(store: Store, o: RegistryOptions) {
   return async (req: IncomingMessage, res: ServerResponse, pathname: string, query: URLSearchParams) => {
     res.setHeader('Docker-Distribution-Api-Version', 'registry/2.0');
     const reading = req.method === 'GET' || req.method === 'HEAD';
+    if (pathname === TOKEN_PATH) {
+      const token = o.issueToken(req);
+      if (!token) return fail(res, 401, 'UNAUTHORIZED', 'wrong credentials: the password is the push token airgap serve wrote (PUSH-DIR/config.json)', { 'WWW-Authenticate': `Basic realm="${SERVICE}"` });
+      return void res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' }).end(JSON.stringify({ token, access_token: token, expires_in: 3600 }));
+    }
     if (pathname === '/v2/' || pathname === '/v2') {
       // Clients learn here how to log in (docker and skopeo ask nowhere else): anonymous readers
-      // get the challenge too, and read on without credentials.
-      if (!o.mayPush(req)) return fail(res, 401, 'UNAUTHORIZED', 'anonymous clients may only read; a push needs the push token (airgap serve wrote where)', { 'WWW-Authenticate': CHALLENGE });
+      // get the challenge too, take an anonymous token and read on.
+      if (!o.mayPush(req) && !o.anonymousToken(req)) return fail(res, 401, 'UNAUTHORIZED', 'anonymous clients may only read; a push needs the push token (airgap serve says where it is)', { 'WWW-Authenticate': challenge(req) });
       return void res.writeHead(200, { 'Content-Type': 'application/json' }).end('{}');
     }
     if (!reading && !o.mayPush(req)) {
       req.resume();
-      return fail(res, 401, 'UNAUTHORIZED', `${req.method} needs the push token: anonymous clients may only read`, { 'WWW-Authenticate': CHALLENGE });
+      const name = /^\/v2\/(.+)\/(?:manifests|blobs|tags)\//.exec(pathname)?.[1];
+      return fail(res, 401, 'UNAUTHORIZED', `${req.method} needs the push token: anonymous clients may only read`, { 'WWW-Authenticate': challenge(req, name && `repository:${name}:pull,push`) });
     }
     const m = /^\/v2\/(.+)\/(manifests|blobs|tags)\/(.*)$/.exec(pathname);
     if (!m) return fail(res, 404, 'NAME_UNKNOWN', 'not a registry path');

@@ -10,7 +10,7 @@ import { registryHandler } from './registry.ts';
 import { servePypi } from './pypi.ts';
 import { listenError, type ListenAddress } from './listen.ts';
 import { Uploads, type UploadLimits } from './uploads.ts';
-import { carriesToken, createPushAccess, defaultPushDir, removePushAccess, type PushAccess } from './push-access.ts';
+import { ANONYMOUS_TOKEN, carriesToken, createPushAccess, defaultPushDir, removePushAccess, type PushAccess } from './push-access.ts';
 
 export interface RunningServer {
   url: string;
@@ -30,6 +30,7 @@ export interface ServeOptions {
 
 export interface HandlerOptions {
   mayPush?: (req: IncomingMessage) => boolean;
+  issueToken?: (req: IncomingMessage) => string | undefined;
   replace?: boolean;
   uploads?: Uploads;
 }
@@ -41,7 +42,8 @@ export interface HandlerOptions {
  */
 export function handler(repoRoot: string, log: (line: string) => void = () => {}, o: HandlerOptions = {}) {
   const repo = new Repository(repoRoot);
-  const registry = registryHandler(repo.store, { mayPush: o.mayPush ?? (() => false), replace: o.replace, uploads: o.uploads ?? new Uploads(uploadStore(repoRoot)) });
+  const registry = registryHandler(repo.store, {
+    mayPush: o.mayPush ?? (() => false), issueToken: o.issueToken ?? anonymousOnly, anonymousToken: (req) => req.headers.authorization === `Bearer ${ANONYMOUS_TOKEN}`, replace: o.replace, uploads: o.uploads ?? new Uploads(uploadStore(repoRoot)) });
   return async (req: IncomingMessage, res: ServerResponse) => {
     const started = Date.now();
     res.on('finish', () => log(`${req.method} ${req.url} ${res.statusCode} ${Date.now() - started}ms`));
@@ -89,6 +91,8 @@ function index(res: ServerResponse, repos: Record<string, string>) {
   res.writeHead(200, { 'Content-Type': 'application/json' }).end(body);
 }
 
+const anonymousOnly = (req: IncomingMessage) => (req.headers.authorization ? undefined : ANONYMOUS_TOKEN);
+
 /** Upload sessions write into a directory of their own, so sweeping it touches nothing of import's. */
 function uploadStore(repoRoot: string): Store {
   return new Store(repoRoot, { tmpDir: join(repoRoot, '.airgap', 'uploads') });
@@ -115,7 +119,8 @@ export async function startServer(repoRoot: string, at: ListenAddress, log?: (li
   let push: PushAccess | undefined;
   const trusted = new WeakSet<Socket>();
   const mayPush = (req: IncomingMessage) => !!push && (trusted.has(req.socket) || carriesToken(req, push.token));
-  const h = handler(repoRoot, log, { mayPush, replace: o.replace, uploads });
+  const issueToken = (req: IncomingMessage) => (!req.headers.authorization ? ANONYMOUS_TOKEN : push && carriesToken(req, push.token) ? push.token : undefined);
+  const h = handler(repoRoot, log, { mayPush, issueToken, replace: o.replace, uploads });
   const server = createServer(h);
   await listen(server, at);
   const addr = server.address();
