@@ -1,6 +1,6 @@
 import { onCleanup } from './helpers/cleanup.ts';
 import { describe, it, expect, beforeAll } from 'vitest';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
@@ -239,6 +239,32 @@ describe('abandoned uploads', () => {
     }
     // and a stopped server leaves no upload bytes behind
     expect(await temporaries()).toHaveLength(0);
+  });
+
+  it('on start, upload temporaries an earlier server left (older than the age limit) are removed; newer ones stay', async () => {
+    const tmp = join(dir, 'repo/.airgap/uploads');
+    await mkdir(tmp, { recursive: true });
+    await writeFile(join(tmp, '.tmp-1-old'), 'left by a server that died');
+    await utimes(join(tmp, '.tmp-1-old'), new Date(Date.now() - 7200_000), new Date(Date.now() - 7200_000));
+    await writeFile(join(tmp, '.tmp-1-new'), 'still being written');
+    const s = await startServer(join(dir, 'repo'), { host: '127.0.0.1', port: 0 }, undefined, { pushDir: false });
+    try {
+      expect(await temporaries()).toEqual(['.tmp-1-new']);
+      // and with no push directory, nobody may push, not even with a token-looking header
+      expect((await http({ url: s.url }, 'POST', '/v2/a/b/blobs/uploads/', { headers: { Authorization: 'Bearer anonymous' } })).status).toBe(401);
+    } finally {
+      await s.close();
+      await rm(join(tmp, '.tmp-1-new'));
+    }
+  });
+
+  it('limits and push directories that are not usable are usage errors (exit 2)', async () => {
+    const bad = await airgap(['serve', '--root', join(dir, 'repo'), '--listen', '127.0.0.1:0', '--upload-max-count', '0']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--upload-max-count: not a positive whole number: "0"/);
+    const build = await airgap(['build', 'command', join(dir, 'nowhere'), '--server', 'http://127.0.0.1:9', '--push-dir', join(dir, 'no-push-dir'), '--', 'true']);
+    expect(build.code).toBe(2);
+    expect(build.stderr).toMatch(/--push-dir .*no-push-dir: no push socket or credentials there/);
   });
 
   it('over the byte limit, idle uploads make room', async () => {

@@ -46,11 +46,11 @@ export interface BuildResult { ok: boolean; version: string; entry: BuildEntry; 
 export async function build(o: BuildOptions): Promise<BuildResult> {
   const builder = builders.find((b) => b.name === o.builder);
   if (!builder) throw new UsageError(`no builder "${o.builder}"`, `builders: ${builders.map((b) => b.name).join(', ')}`);
-  const { lock, sha256: lockSha256 } = await readLock(o.dir);
   const server = new URL(o.serverUrl);
   // the server on this host: its sandbox bridge and our own pushes get in without a secret handed around
   const push = findPushAccess(o.serverUrl, o.pushDir);
   if (o.pushDir && !push) throw new UsageError(`--push-dir ${o.pushDir}: no push socket or credentials there`, 'name the directory airgap serve printed (push: …), owned by you or root, mode 0700');
+  const { lock, sha256: lockSha256 } = await readLock(o.dir);
   const registry = o.registry ?? server.host;
   const versionResults = join(o.resultsDir, lock.version);
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
