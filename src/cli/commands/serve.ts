@@ -26,7 +26,7 @@ export const serve: Command = {
     replace: { help: 'let a push move a tag that import wrote (refused by default)', type: 'boolean' },
     'upload-max-age': { help: 'seconds an idle upload is kept before it is dropped', type: 'string', default: String(DEFAULT_UPLOAD_LIMITS.maxAgeMs / 1000) },
     'upload-max-count': { help: 'open uploads at most; the oldest idle ones make room', type: 'string', default: String(DEFAULT_UPLOAD_LIMITS.maxCount) },
-    'upload-max-bytes': { help: 'bytes held by open uploads at most (e.g. 8G)', type: 'string', default: '8G' },
+    'upload-max-bytes': { help: 'bytes held by open uploads at most, e.g. 8G or 500M', type: 'string', default: '8G' },
     quiet: { help: 'do not log requests', type: 'boolean' },
   },
   details: `Runs until interrupted (Ctrl-C / SIGTERM). git clone http://HOST:PORT/repository/git/<name>.git works.
@@ -35,7 +35,8 @@ The registry at /v2/ is read-only for anonymous clients. Pushes need either the 
 through it, no secret) or the push token, a fresh one each start, in PUSH-DIR/config.json (0600):
   REGISTRY_AUTH_FILE=PUSH-DIR/config.json skopeo copy … docker://HOST:PORT/NAME:TAG
   DOCKER_CONFIG=PUSH-DIR docker push HOST:PORT/NAME:TAG
-  AIRGAP_REGISTRY_AUTH=HOST:PORT=airgap:TOKEN (Basic, any user; or Authorization: Bearer TOKEN)
+  AIRGAP_REGISTRY_AUTH=HOST:PORT=airgap:TOKEN (TOKEN: the password in config.json; Basic with
+  any user name, or Authorization: Bearer TOKEN)
 A tag that import wrote keeps its digest: a push that would move it is refused (403 DENIED)
 unless --replace.`,
   async run({ values, global }) {
