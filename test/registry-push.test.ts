@@ -1,6 +1,6 @@
 import { onCleanup } from './helpers/cleanup.ts';
 import { describe, it, expect, beforeAll } from 'vitest';
-import { mkdir, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
@@ -14,6 +14,7 @@ import { pushImage } from '../src/oci/push.ts';
 import { startServer } from '../src/serve/server.ts';
 import { sha256 } from '../src/util/hash.ts';
 import { tagRef } from '../src/oci/layout.ts';
+import { findPushAccess } from '../src/serve/push-access.ts';
 
 const CREATED = '2024-01-01T00:00:00.000Z';
 
@@ -278,6 +279,62 @@ describe('abandoned uploads', () => {
       expect((await http({ socketPath }, 'GET', first)).status).toBe(404);
       expect((await http({ socketPath }, 'GET', second)).status).toBe(204);
       expect((await http({ socketPath }, 'GET', third)).status).toBe(204);
+    } finally {
+      await s.close();
+    }
+  });
+});
+
+describe('push directories and busy uploads: the refusals', () => {
+  let dir: string;
+  beforeAll(async () => { dir = await workspace('airgap-pushdir-'); });
+
+  it('a push directory owned by another user, or in a directory another user owns, is refused (exit 2) and nothing listens', async (ctx) => {
+    if (process.getuid?.() !== 0) return ctx.skip('giving a directory to another user needs root');
+    await mkdir(join(dir, 'theirs'), { mode: 0o700 });
+    await run('chown', ['65534:65534', join(dir, 'theirs')]);
+    const err = await startServer(join(dir, 'repo'), { host: '127.0.0.1', port: 0 }, undefined, { pushDir: join(dir, 'theirs') }).catch((e: Error) => e);
+    expect(String(err)).toMatch(/push directory .*theirs is not a directory owned by uid 0/);
+    expect((err as { exitCode?: number }).exitCode).toBe(2);
+    await mkdir(join(dir, 'parent'));
+    await run('chown', ['65534:65534', join(dir, 'parent')]);
+    const err2 = await startServer(join(dir, 'repo'), { host: '127.0.0.1', port: 0 }, undefined, { pushDir: join(dir, 'parent/push') }).catch((e: Error) => e);
+    expect(String(err2)).toMatch(/push directory .*parent\/push is in .*parent, owned by uid 65534: that user could replace it/);
+  });
+
+  it('a build does not use a push directory others can enter, nor one owned by another user', async () => {
+    const s = await startServer(join(dir, 'repo'), { host: '127.0.0.1', port: 0 }, undefined, { pushDir: join(dir, 'mine') });
+    try {
+      expect(findPushAccess(s.url, join(dir, 'mine'))).toMatchObject({ socket: s.push!.socket, credentials: { username: 'airgap', password: s.push!.token } });
+      await chmod(join(dir, 'mine'), 0o755);
+      expect(findPushAccess(s.url, join(dir, 'mine'))).toBeUndefined();
+      await chmod(join(dir, 'mine'), 0o700);
+      if (process.getuid?.() === 0) {
+        await run('chown', ['65534:65534', join(dir, 'mine')]);
+        expect(findPushAccess(s.url, join(dir, 'mine'))).toBeUndefined();
+        await run('chown', ['0:0', join(dir, 'mine')]);
+      }
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('when every upload session is receiving, a new one is 429 TOOMANYREQUESTS', async () => {
+    const s = await startServer(join(dir, 'repo'), { host: '127.0.0.1', port: 0 }, undefined, { pushDir: join(dir, 'busy'), uploads: { maxCount: 1 } });
+    try {
+      const socketPath = s.push!.socket;
+      const start = await http({ socketPath }, 'POST', '/v2/a/b/blobs/uploads/');
+      // a PATCH that has sent part of its body and not finished: the session is busy
+      const patch = request({ socketPath, path: String(start.headers.location), method: 'PATCH', headers: { 'Content-Type': 'application/octet-stream', 'Transfer-Encoding': 'chunked' } });
+      patch.on('error', () => {});
+      patch.write('part of a blob');
+      await new Promise((r) => setTimeout(r, 200));
+      const r = await http({ socketPath }, 'POST', '/v2/a/b/blobs/uploads/');
+      expect(r.status).toBe(429);
+      expect(JSON.parse(r.body).errors[0].code).toBe('TOOMANYREQUESTS');
+      expect(r.headers['retry-after']).toBe('10');
+      patch.end();
+      expect((await http({ socketPath }, 'GET', String(start.headers.location))).status).toBe(204);
     } finally {
       await s.close();
     }

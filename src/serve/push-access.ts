@@ -2,7 +2,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { lstatSync, readFileSync } from 'node:fs';
 import { chmod, lstat, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { IncomingMessage } from 'node:http';
 import { AirgapError } from '../util/errors.ts';
 import type { Credentials } from '../oci/credentials.ts';
@@ -42,12 +42,17 @@ export function defaultPushDir(host: string, port: number): string {
   return join(base, `${h.replace(/[^0-9A-Za-z.]/g, '_')}_${port}`);
 }
 
-/** A directory we created or that is ours and closed to others: anything else is not trusted. */
+/**
+ * A directory we created or that is ours and closed to others, in a parent that is ours or root's
+ * (whoever owns the parent could swap the directory): anything else is not trusted.
+ */
 async function privateDir(dir: string): Promise<void> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  const s = await lstat(dir);
   const uid = process.getuid?.() ?? 0;
+  const s = await lstat(dir);
+  const p = await lstat(dirname(dir));
   if (!s.isDirectory() || s.uid !== uid) throw new AirgapError(`push directory ${dir} is not a directory owned by uid ${uid}`, { exitCode: 2, hint: 'remove it, or name another with --push-dir' });
+  if (p.uid !== uid && p.uid !== 0) throw new AirgapError(`push directory ${dir} is in ${dirname(dir)}, owned by uid ${p.uid}: that user could replace it`, { exitCode: 2, hint: 'name a --push-dir in a directory of your own' });
   await chmod(dir, 0o700);
 }
 
