@@ -302,6 +302,19 @@ describe('push directories and busy uploads: the refusals', () => {
     expect(String(err2)).toMatch(/push directory .*parent\/push is in .*parent, owned by uid 65534: that user could replace it/);
   });
 
+  it('a push directory a running server holds is refused to a second server (the same address in another network namespace shares /run)', async () => {
+    const first = await startServer(join(dir, 'repo'), { host: '127.0.0.1', port: 0 }, undefined, { pushDir: join(dir, 'shared') });
+    try {
+      const err = await startServer(join(dir, 'repo'), { host: '127.0.0.1', port: 0 }, undefined, { pushDir: join(dir, 'shared') }).catch((e: Error) => e);
+      expect(String(err)).toMatch(/push socket .*shared\/push\.sock belongs to another running airgap serve/);
+      // and the first one still has its socket and credentials
+      expect((await http({ socketPath: first.push!.socket }, 'GET', '/v2/')).status).toBe(200);
+      expect(findPushAccess(first.url, join(dir, 'shared'))?.credentials?.password).toBe(first.push!.token);
+    } finally {
+      await first.close();
+    }
+  });
+
   it('a build does not use a push directory others can enter, nor one owned by another user', async () => {
     const s = await startServer(join(dir, 'repo'), { host: '127.0.0.1', port: 0 }, undefined, { pushDir: join(dir, 'mine') });
     try {

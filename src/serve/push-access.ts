@@ -1,6 +1,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { lstatSync, readFileSync } from 'node:fs';
-import { chmod, lstat, mkdir, rm, writeFile } from 'node:fs/promises';
+import { chmod, lstat, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { IncomingMessage } from 'node:http';
@@ -62,7 +63,10 @@ export async function createPushAccess(dir: string, host: string, port: number):
   const token = randomBytes(32).toString('base64url');
   const socket = join(dir, PUSH_SOCKET);
   const authFile = join(dir, AUTH_FILE);
-  // an earlier server on this address died without cleaning up: it cannot still be listening
+  // An earlier server on this address that died leaves a socket nobody answers: remove it. One
+  // that answers is a live server on the same address in another network namespace (/run is
+  // shared between them): taking its directory would cut its builds off.
+  if (await answers(socket)) throw new AirgapError(`push socket ${socket} belongs to another running airgap serve (the same address in another network namespace?)`, { exitCode: 2, hint: 'give this server its own --push-dir' });
   await rm(socket, { force: true });
   const auth = Buffer.from(`${PUSH_USER}:${token}`).toString('base64');
   await rm(authFile, { force: true });
@@ -70,7 +74,19 @@ export async function createPushAccess(dir: string, host: string, port: number):
   return { dir, socket, authFile, token };
 }
 
+/** Whether something accepts connections on the socket. */
+function answers(path: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const c = createConnection({ path });
+    c.once('connect', () => { c.destroy(); resolve(true); });
+    c.once('error', () => resolve(false));
+  });
+}
+
+/** Only what is still ours: another server may have taken the directory since (its token in the file). */
 export async function removePushAccess(a: PushAccess): Promise<void> {
+  const still = await readFile(a.authFile, 'utf8').then((t) => t.includes(Buffer.from(`${PUSH_USER}:${a.token}`).toString('base64')), () => false);
+  if (!still) return;
   await rm(a.socket, { force: true });
   await rm(a.authFile, { force: true });
   await rm(a.dir, { recursive: false, force: true }).catch(() => {});
