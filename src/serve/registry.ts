@@ -108,7 +108,7 @@ export function registryHandler(store: Store, o: RegistryOptions) {
     if (!DIGEST.test(ref) && !o.replace) {
       const now = await resolveRef(root, `${name}:${ref}`);
       if (now?.annotations?.[IMPORTED] && now.digest !== digest) {
-        return fail(res, 403, 'DENIED', `${name}:${ref} was imported from a signed bundle as ${now.digest}; a push may not move it`, {});
+        return fail(res, 403, 'DENIED', `${name}:${ref} was imported from a signed bundle as ${now.digest}; a push may not move it`);
       }
     }
     for (const c of children) {
