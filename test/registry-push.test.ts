@@ -313,6 +313,8 @@ describe('push directories and busy uploads: the refusals', () => {
     } finally {
       await first.close();
     }
+    // stopped, it leaves no directory behind
+    expect(await stat(join(dir, 'shared')).catch(() => 'gone')).toBe('gone');
   });
 
   it('a build does not use a push directory others can enter, nor one owned by another user', async () => {

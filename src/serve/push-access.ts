@@ -1,6 +1,6 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { lstatSync, readFileSync } from 'node:fs';
-import { chmod, lstat, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, lstat, mkdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -89,7 +89,8 @@ export async function removePushAccess(a: PushAccess): Promise<void> {
   if (!still) return;
   await rm(a.socket, { force: true });
   await rm(a.authFile, { force: true });
-  await rm(a.dir, { recursive: false, force: true }).catch(() => {});
+  // only when empty: a --push-dir may hold the operator's own files
+  await rmdir(a.dir).catch(() => {});
 }
 
 /**
