@@ -17,6 +17,7 @@ export const schema = z.object({
   bundle: z.string().describe('the verified bundle (or release) directory whose lock has a kolla entry'),
   server: z.string().default('http://127.0.0.1:8081').describe('the repository server (airgap serve)'),
   registry: z.string().optional().describe('registry the images are pushed to (default: the server itself)'),
+  pushDir: z.string().optional().describe('the server\'s push directory, if airgap serve was given --push-dir (default: found from --server)'),
   entry: z.string().optional().describe('which kolla entry of the lock (default: the only one)'),
   out: z.string().optional().describe('outputs and scratch (default: .work/build/<version>/kolla)'),
   results: z.string().optional().describe('where evidence goes (default: $AIRGAP_RESULTS or ./results)'),
@@ -42,7 +43,7 @@ export async function run(p: BuildKollaParams, ctx: RunContext): Promise<number>
   for (const c of bad) ctx.echo(`FAIL  ${c.name}: ${c.detail}${c.fix ? `\n        → ${c.fix}` : ''}`);
   if (bad.length) { ctx.echo(`not ready: ${bad.length} check(s) failed; nothing built`); return 1; }
   const r = await build({
-    builder: 'kolla', dir: p.bundle, serverUrl: p.server, registry: p.registry, outDir: p.out,
+    builder: 'kolla', dir: p.bundle, serverUrl: p.server, registry: p.registry, pushDir: p.pushDir, outDir: p.out,
     allowEgressAttempts: false, resultsDir: resultsDir(p.results), args: [], log: ctx.log,
     overrides: p.entry ? { name: p.entry } : {},
   });

@@ -15,6 +15,7 @@ export const schema = z.object({
   bundle: z.string().describe('the verified bundle (or release) directory whose lock says what to build'),
   server: z.string().default('http://127.0.0.1:8081').describe('the repository server (airgap serve)'),
   registry: z.string().optional().describe('registry the image is pushed to (default: the server itself)'),
+  pushDir: z.string().optional().describe('the server\'s push directory, if airgap serve was given --push-dir (default: found from --server)'),
   out: z.string().optional().describe('outputs and scratch (default: .work/build/<version>/<builder>)'),
   results: z.string().optional().describe('where evidence goes (default: $AIRGAP_RESULTS or ./results)'),
 }).strict();
@@ -32,7 +33,7 @@ export function plan(p: BuildParams): string[] {
 
 export async function run(p: BuildParams, ctx: RunContext): Promise<number> {
   const r = await build({
-    builder: p.builder, dir: p.bundle, serverUrl: p.server, registry: p.registry, outDir: p.out,
+    builder: p.builder, dir: p.bundle, serverUrl: p.server, registry: p.registry, pushDir: p.pushDir, outDir: p.out,
     allowEgressAttempts: false, resultsDir: resultsDir(p.results), args: [], log: ctx.log,
   });
   ctx.echo(`${r.ok ? 'OK' : 'FAILED'}: build ${r.entry.builder}: ${r.entry.egressAttempts} attempt(s) to leave the sandbox${r.entry.error ? `: ${r.entry.error}` : ''}`);

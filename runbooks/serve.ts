@@ -24,7 +24,7 @@ export function plan(p: ServeParams): string[] {
   return [
     `Serve ${p.root} at http://${p.listen}/repository/ (raw files, git, PyPI, apt, the /v2/ registry)${isLoopback(parseListen(p.listen).host) ? '' : ', reachable beyond this machine'}`,
     `Run until stopped (Ctrl-C, SIGTERM, or Cancel on the page)${p.quiet ? '' : ', logging each request'}`,
-    'Write nothing',
+    'Write nothing to the repository but what builds push to /v2/ (anonymous clients only read; tags import wrote stay as imported)',
   ];
 }
 
@@ -38,6 +38,8 @@ export async function run(p: ServeParams, ctx: RunContext): Promise<number> {
   ctx.echo(`  index        curl ${s.url}/`);
   ctx.echo(`  raw files    curl -O ${s.url}/repository/raw/<path>`);
   ctx.echo(`  git          git clone ${s.url}/repository/git/<name>.git`);
+  // ADR-0020: anyone pulls; airgap build on this host pushes through the socket, people with the token file
+  if (s.push) ctx.echo(`  push         socket ${s.push.socket} (airgap build finds it); by hand: DOCKER_CONFIG=${s.push.dir} docker push …`);
   ctx.echo('stop with Ctrl-C or SIGTERM');
   await new Promise<void>((resolve) => {
     const stop = () => { s.close().then(resolve); };

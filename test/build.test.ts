@@ -9,6 +9,7 @@ import { dockerEngine } from './helpers/dockerd.ts';
 import { startServer, type RunningServer } from '../src/serve/server.ts';
 import { run } from '../src/host/exec.ts';
 import { ENGINE } from '../src/build/kolla.ts';
+import { RegistryClient } from '../src/oci/client.ts';
 
 const BIN = join(import.meta.dirname, '../bin/airgap.js');
 
@@ -128,7 +129,7 @@ describe('build: the sandbox, and a Debian base image from the served apt reposi
     // apt from the served repository (the image's own sources.list), then an attempt to leave from inside a build container
     await writeFile(join(ctxDir, 'Dockerfile'), `FROM ${registry}/debian:bookworm\nRUN apt-get update\nRUN bash -c 'echo > /dev/tcp/192.0.2.1/80' || echo refused\n`);
     const config = join(ctxDir, 'engine.json');
-    await writeFile(config, JSON.stringify({ dataRoot: join(dir, 'engine-data'), execRoot: `/run/airgap-test-${process.pid}`, dockerdLog: join(ctxDir, 'dockerd.log'), command: ['docker', 'build', '--network', 'host', '-t', 'probe', ctxDir], env: {} }));
+    await writeFile(config, JSON.stringify({ dataRoot: join(dir, 'engine-data'), execRoot: `/run/airgap-test-${process.pid}`, dockerdLog: join(ctxDir, 'dockerd.log'), command: ['bash', '-c', `docker build --network host -t ${registry}/probe/engine:1 ${ctxDir} && docker push ${registry}/probe/engine:1`], env: {} }));
     const r = await build(['command', bundle, '--out', join(dir, 'out-engine'), '--allow-egress-attempts', '--', process.execPath, ENGINE, config]);
     await rm(join(dir, 'engine-data'), { recursive: true, force: true });
     expect(r.code, r.stderr + r.stdout).toBe(0);
@@ -138,6 +139,9 @@ describe('build: the sandbox, and a Debian base image from the served apt reposi
     const run = (await evidence('airgap')).runs.at(-1);
     expect(run.connections).toEqual([{ proto: 'tcp', address: '192.0.2.1', port: 80 }]);
     expect(entry.egressAttempts).toBeGreaterThan(0);
+    // the engine pushed with no credentials in the sandbox: its bridge reaches the server's push socket (ADR-0020)
+    expect(run.allowed).toMatchObject([{ endpoint: served.push!.socket, via: 'unix socket bridge to the server\'s push socket' }]);
+    expect(await new RegistryClient(registry).hasManifest('probe/engine', '1')).toMatch(/^sha256:/);
   }, 600_000);
 
   it('docker run of the pulled base image prints the Debian version', async (ctx) => {
@@ -150,6 +154,13 @@ describe('build: the sandbox, and a Debian base image from the served apt reposi
       expect(pulled).toContain(`Digest: ${digest}`);
       const out = (await run('docker', ['run', '--rm', '--network', 'none', `${registry}/debian:bookworm`, 'cat', '/etc/debian_version'], { env })).stdout;
       expect(out.trim()).toMatch(/^12\.\d+$/);
+      // docker push: refused without credentials, accepted with the push directory as DOCKER_CONFIG
+      const tagged = `${registry}/pushed/by-docker:1`;
+      await run('docker', ['tag', `${registry}/debian:bookworm`, tagged], { env });
+      const anon = await run('docker', ['push', tagged], { env: { ...env, DOCKER_CONFIG: join(dir, 'no-docker-config') } }).catch((e: Error) => e);
+      expect(String(anon)).toMatch(/unauthorized|authentication required|no basic auth credentials/i);
+      await run('docker', ['push', tagged], { env: { ...env, DOCKER_CONFIG: served.push!.dir } });
+      expect(await new RegistryClient(registry).hasManifest('pushed/by-docker', '1')).toMatch(/^sha256:/);
     } finally {
       await engine.stop();
     }

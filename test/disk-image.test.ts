@@ -42,7 +42,8 @@ describe('disk-image: elements in DIB order, a loopless qcow2, a boot test', () 
     // an image the release carries, in the served registry, for the kubernetes element to pre-load
     const store = new Store(join(dir, 'img-store'));
     pause = await writeImage(store, { files: { pause: '#!/bin/sh\nsleep infinity\n' }, architecture: 'amd64', created: '2026-01-01T00:00:00Z', cmd: ['/pause'] });
-    await pushImage(new RegistryClient(new URL(served.url).host), 'k8s/pause', '3.9', store, pause.digest);
+    // pushed as a build would, with the server's push token (ADR-0020: anonymous clients only read)
+    await pushImage(new RegistryClient(new URL(served.url).host, { credentials: { username: 'airgap', password: served.push!.token } }), 'k8s/pause', '3.9', store, pause.digest);
     r = await airgap(['build', '--server', served.url, '--results', join(dir, 'results'), '--json', '--out', join(dir, 'out'), '-o', 'debian-12', 'disk-image', bundle]);
     out = JSON.parse(r.stdout || '{}');
     log = await readFile(join(dir, 'results/1.0.0', out.log?.file ?? 'missing'), 'utf8').catch(() => '');

@@ -68,16 +68,18 @@ describe('airgap serve', () => {
   });
 
   it('the registry refuses an upload whose bytes do not match its digest, keeping nothing, and an unknown manifest type', async () => {
-    const start = await fetch(`${s.url}/v2/team/x/blobs/uploads/`, { method: 'POST' });
+    // a pusher's refusals: with the push token, past the anonymous refusal (test/registry-push.test.ts)
+    const headers = { Authorization: `Bearer ${s.push!.token}` };
+    const start = await fetch(`${s.url}/v2/team/x/blobs/uploads/`, { method: 'POST', headers });
     expect(start.status).toBe(202);
     const location = new URL(start.headers.get('location')!, s.url);
     location.searchParams.set('digest', `sha256:${'0'.repeat(64)}`);
-    const put = await fetch(location, { method: 'PUT', body: 'not those bytes' });
+    const put = await fetch(location, { method: 'PUT', headers, body: 'not those bytes' });
     expect(put.status).toBe(400);
     expect((await put.json()).errors[0].code).toBe('DIGEST_INVALID');
     const { sha256 } = await import('../src/util/hash.ts');
     expect((await fetch(`${s.url}/v2/team/x/blobs/sha256:${sha256('not those bytes')}`, { method: 'HEAD' })).status).toBe(404);
-    const m = await fetch(`${s.url}/v2/team/x/manifests/1.0`, { method: 'PUT', headers: { 'Content-Type': 'application/x-nonsense' }, body: JSON.stringify({ mediaType: 'application/x-nonsense' }) });
+    const m = await fetch(`${s.url}/v2/team/x/manifests/1.0`, { method: 'PUT', headers: { ...headers, 'Content-Type': 'application/x-nonsense' }, body: JSON.stringify({ mediaType: 'application/x-nonsense' }) });
     expect(m.status).toBe(400);
     expect((await m.json()).errors[0].code).toBe('MANIFEST_INVALID');
   });

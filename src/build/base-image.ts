@@ -18,7 +18,7 @@ export async function buildBaseImage(ctx: BuildContext, rootfs: RootfsSpec, spec
   const manifest = await imageOfLayer(store, { layer, diffId, architecture: rootfs.architecture, created, cmd: spec.cmd, createdBy: `airgap build base-image (mmdebstrap --variant=${rootfs.variant} ${rootfs.suite})` });
   const [repository, tag] = spec.name.split(':');
   ctx.log(`base-image: pushing ${ctx.registry}/${spec.name}`);
-  await pushImage(new RegistryClient(ctx.registry, { log: ctx.log }), repository, tag, store, manifest.digest);
+  await pushImage(new RegistryClient(ctx.registry, { log: ctx.log, credentials: ctx.registryCredentials }), repository, tag, store, manifest.digest);
   const ref = `${ctx.registry}/${spec.name}`;
   ctx.output({ name: 'image', digest: manifest.digest, size: manifest.size, ref });
   return { ref, digest: manifest.digest };

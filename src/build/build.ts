@@ -8,6 +8,7 @@ import { readEvidence } from '../evidence/read.ts';
 import { writeEvidence } from '../evidence/write.ts';
 import { sha256File } from '../util/hash.ts';
 import { redactUrl, UsageError } from '../util/errors.ts';
+import { findPushAccess } from '../serve/push-access.ts';
 import type { Builder, BuildContext, Named } from './builder.ts';
 import { rootfsBuilder } from './rootfs.ts';
 import { baseImageBuilder } from './base-image.ts';
@@ -23,6 +24,8 @@ export interface BuildOptions {
   dir: string;
   serverUrl: string;
   registry?: string;
+  /** the server's push directory when not where it is found from serverUrl (airgap serve --push-dir) */
+  pushDir?: string;
   outDir?: string;
   allowEgressAttempts: boolean;
   resultsDir: string;
@@ -43,8 +46,12 @@ export interface BuildResult { ok: boolean; version: string; entry: BuildEntry; 
 export async function build(o: BuildOptions): Promise<BuildResult> {
   const builder = builders.find((b) => b.name === o.builder);
   if (!builder) throw new UsageError(`no builder "${o.builder}"`, `builders: ${builders.map((b) => b.name).join(', ')}`);
-  const { lock, sha256: lockSha256 } = await readLock(o.dir);
   const server = new URL(o.serverUrl);
+  // the server on this host: its sandbox bridge and our own pushes get in without a secret handed around
+  const push = findPushAccess(o.serverUrl, o.pushDir);
+  if (o.pushDir && !push) throw new UsageError(`--push-dir ${o.pushDir}: no push socket or credentials there`, 'name the directory airgap serve printed (push: …), owned by you or root, mode 0700');
+  const { lock, sha256: lockSha256 } = await readLock(o.dir);
+  const registry = o.registry ?? server.host;
   const versionResults = join(o.resultsDir, lock.version);
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const logFile = join(versionResults, 'logs', `build-${builder.name}-${stamp}.log`);
@@ -57,11 +64,12 @@ export async function build(o: BuildOptions): Promise<BuildResult> {
   const runs: SandboxRunReport[] = [];
   let notes: Pick<BuildEntry, 'bootTest'> = {};
   const ctx: BuildContext = {
-    lock, lockSha256, releaseDir: o.dir, overrides: o.overrides ?? {}, serverUrl: o.serverUrl.replace(/\/+$/, ''), registry: o.registry ?? server.host, outDir,
+    lock, lockSha256, releaseDir: o.dir, overrides: o.overrides ?? {}, serverUrl: o.serverUrl.replace(/\/+$/, ''), registry, outDir,
+    registryCredentials: registry === server.host ? push?.credentials : undefined,
     epoch: Math.floor(Date.parse(lock.created) / 1000), log: o.log,
     async sandbox(argv, so = {}) {
       o.log(`build ${builder.name}: in the sandbox: ${argv[0]}`);
-      const r = await runInSandbox({ argv, serverUrl: o.serverUrl, cwd: so.cwd ?? outDir, env: so.env, logFile, echo: o.echo, label: so.label ?? argv[0] });
+      const r = await runInSandbox({ argv, serverUrl: o.serverUrl, pushSocket: push?.socket, cwd: so.cwd ?? outDir, env: so.env, logFile, echo: o.echo, label: so.label ?? argv[0] });
       runs.push(r.report);
       return r.exitCode;
     },

@@ -1,6 +1,7 @@
 import type { Lock } from '../lock/schema.ts';
 import type { BuildEntry } from '../evidence/schemas.ts';
 import type { SandboxRunReport } from '../sandbox/report.ts';
+import type { Credentials } from '../oci/credentials.ts';
 
 export type Named = BuildEntry['inputs'][number];
 
@@ -16,6 +17,8 @@ export interface BuildContext {
   serverUrl: string;
   /** registry host[:port] images are pushed to (default: the server's own /v2/) */
   registry: string;
+  /** what pushes to `registry` with, when it is the server on this host (its push token, ADR-0020) */
+  registryCredentials?: Credentials;
   /** this build's own directory: outputs and scratch */
   outDir: string;
   /** SOURCE_DATE_EPOCH: the lock's timestamp, never the clock */

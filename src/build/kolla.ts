@@ -87,7 +87,7 @@ export const kollaBuilder: Builder = {
     try {
       const code = await ctx.sandbox([process.execPath, ENGINE, join(confDir, 'engine.json')], { label: 'kolla-build' });
       const summary = JSON.parse(await readFile(join(confDir, 'summary.json'), 'utf8').catch(() => '{}')) as Record<string, { name: string }[] | undefined>;
-      const registry = new RegistryClient(ctx.registry, { log: ctx.log });
+      const registry = new RegistryClient(ctx.registry, { log: ctx.log, credentials: ctx.registryCredentials });
       for (const { name } of summary.built ?? []) {
         const digest = await registry.hasManifest(`kolla/${name}`, tag);
         if (!digest) throw new AirgapError(`kolla: ${name} was built but ${ctx.registry}/kolla/${name}:${tag} is not in the registry`);

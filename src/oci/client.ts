@@ -48,12 +48,13 @@ export class RegistryClient {
     return undefined;
   }
 
-  private async authenticate(challenge: Challenge | undefined, scope: string, url: string): Promise<void> {
+  /** `sent`: the Authorization the refused request carried; only a refusal of that is final. */
+  private async authenticate(challenge: Challenge | undefined, scope: string, url: string, sent: string | undefined): Promise<void> {
     const who = `registry ${this.registry}`;
     if (!challenge) throw new FetchError(url, `${who} answered 401 without a WWW-Authenticate challenge`, 401);
     if (challenge.scheme === 'basic') {
       if (!this.creds) throw new AirgapError(`${who} requires credentials (HTTP 401, Basic)`, { hint: `log in (docker login ${this.registry}) or set AIRGAP_REGISTRY_AUTH="${this.registry}=user:password"` });
-      if (this.basic) throw new AirgapError(`${who} refused the credentials for ${this.creds.username} (HTTP 401)`, { hint: 'check the user name and password' });
+      if (sent?.startsWith('Basic ')) throw new AirgapError(`${who} refused the credentials for ${this.creds.username} (HTTP 401)`, { hint: 'check the user name and password' });
       this.basic = true;
       return;
     }
@@ -75,7 +76,7 @@ export class RegistryClient {
     const body = (await res.json()) as { token?: string; access_token?: string };
     const token = body.token ?? body.access_token;
     if (!token) throw new AirgapError(`${who}: token server gave no token`);
-    if (this.tokens.get(scope) === token) throw new AirgapError(`${who} refused access to ${scope} (HTTP 401 with a fresh token)`, { hint: this.creds ? `the account ${this.creds.username} lacks permission` : 'credentials are needed for this' });
+    if (sent === `Bearer ${token}`) throw new AirgapError(`${who} refused access to ${scope} (HTTP 401 with a fresh token)`, { hint: this.creds ? `the account ${this.creds.username} lacks permission` : 'credentials are needed for this' });
     this.tokens.set(scope, token);
   }
 
@@ -91,7 +92,11 @@ export class RegistryClient {
         const res = await fetch(url, { method, headers, body: body as never, redirect: 'follow', ...(body instanceof Readable ? { duplex: 'half' } : {}) });
         if (res.status === 401 && auth < 2) {
           await res.body?.cancel();
-          await this.authenticate(parseChallenge(res.headers.get('www-authenticate')), o.scope, url);
+          // Concurrent requests (a push's blobs) all meet the first 401: when another one has
+          // authenticated since this one was sent, retrying with its credentials is the answer,
+          // not "refused"; only a 401 to what this request carried is (battle log 2026-12-08,
+          // "parallel 401s").
+          if (this.authHeader(o.scope) === a) await this.authenticate(parseChallenge(res.headers.get('www-authenticate')), o.scope, url, a);
           continue;
         }
         if (o.expect.includes(res.status)) return res;

@@ -4,6 +4,8 @@ import { writeJsonAtomic } from '../util/atomic.ts';
 import { OCI_INDEX, type Descriptor } from './media.ts';
 
 export const REF_NAME = 'org.opencontainers.image.ref.name';
+/** On a tag import wrote from a signed bundle: the served registry refuses a push that would move it. */
+export const IMPORTED = 'org.airgap.imported';
 
 interface Index { schemaVersion: 2; mediaType: string; manifests: Descriptor[] }
 
@@ -28,14 +30,14 @@ export async function readIndex(root: string): Promise<Index> {
   }
 }
 
-export function tagRef(root: string, refName: string, d: Descriptor): Promise<void> {
+export function tagRef(root: string, refName: string, d: Descriptor, annotations: Record<string, string> = {}): Promise<void> {
   return serialized(root, async () => {
     if (!(await stat(join(root, 'oci-layout')).catch(() => undefined))) {
       await writeFile(join(root, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
     }
     const index = await readIndex(root);
     const manifests = index.manifests.filter((m) => m.annotations?.[REF_NAME] !== refName);
-    manifests.push({ mediaType: d.mediaType, digest: d.digest, size: d.size, annotations: { [REF_NAME]: refName } });
+    manifests.push({ mediaType: d.mediaType, digest: d.digest, size: d.size, annotations: { ...annotations, [REF_NAME]: refName } });
     manifests.sort((a, b) => (a.annotations![REF_NAME] < b.annotations![REF_NAME] ? -1 : 1));
     await writeJsonAtomic(join(root, 'index.json'), { schemaVersion: 2, mediaType: OCI_INDEX, manifests });
   });

@@ -20,6 +20,8 @@ export interface SandboxOptions {
   argv: string[];
   /** the repository server, as the build addresses it; the only endpoint the sandbox reaches */
   serverUrl: string;
+  /** the server's push socket (ADR-0020): the bridge connects there, so the build may push */
+  pushSocket?: string;
   cwd?: string;
   env?: Record<string, string>;
   /** the command's output goes here (and to `echo`, for progress) */
@@ -56,7 +58,7 @@ export async function runInSandbox(o: SandboxOptions): Promise<{ exitCode: numbe
   await writeFile(config.resolvConf, 'nameserver 127.0.0.53\noptions timeout:1 attempts:1\n');
   if (config.hostsFile) await writeFile(config.hostsFile, `127.0.0.1 localhost\n${host} ${name}\n`);
   await writeFile(join(dir, 'config.json'), JSON.stringify(config));
-  const bridge = await toServer(config.socketPath, host, port);
+  const bridge = await toServer(config.socketPath, o.pushSocket ? { path: o.pushSocket } : { host, port });
   const isRoot = process.getuid?.() === 0;
   const log = createWriteStream(o.logFile, { flags: 'a' });
   try {
@@ -73,7 +75,7 @@ export async function runInSandbox(o: SandboxOptions): Promise<{ exitCode: numbe
     const inside = JSON.parse(await readFile(config.reportPath, 'utf8').catch(() => {
       throw new AirgapError(`sandbox: it did not start (exit ${code}); its output is in ${o.logFile}`, { hint: 'run `airgap preflight` to check the sandbox' });
     })) as InsideReport;
-    return { exitCode: inside.exitCode, report: summarize(o, inside, `${host}:${port}`, isRoot) };
+    return { exitCode: inside.exitCode, report: summarize(o, inside, o.pushSocket ?? `${host}:${port}`, isRoot) };
   } finally {
     await new Promise<void>((r) => log.end(() => r()));
     await closeServer(bridge);
@@ -94,7 +96,7 @@ function summarize(o: SandboxOptions, inside: InsideReport, endpoint: string, is
     label: o.label,
     command: o.argv,
     sandbox: { kind: 'netns', user: isRoot ? 'root' : 'user namespace', setup: inside.setup },
-    allowed: [{ url: o.serverUrl, endpoint, via: 'unix socket bridge' }],
+    allowed: [{ url: o.serverUrl, endpoint, via: o.pushSocket ? 'unix socket bridge to the server\'s push socket' : 'unix socket bridge' }],
     dns,
     connections: inside.connections,
     otherPackets: inside.otherPackets,

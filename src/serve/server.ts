@@ -1,17 +1,38 @@
 import { createServer, type IncomingMessage, type ServerResponse, type Server } from 'node:http';
+import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import { Repository } from '../repository/layout.ts';
+import { Store } from '../store/store.ts';
 import { unsafePathReason } from '../util/paths.ts';
 import { serveRaw } from './raw.ts';
 import { serveGit } from './git-http.ts';
 import { registryHandler } from './registry.ts';
 import { servePypi } from './pypi.ts';
 import { listenError, type ListenAddress } from './listen.ts';
+import { Uploads, type UploadLimits } from './uploads.ts';
+import { ANONYMOUS_TOKEN, carriesToken, createPushAccess, defaultPushDir, removePushAccess, type PushAccess } from './push-access.ts';
 
 export interface RunningServer {
   url: string;
   server: Server;
+  /** the push socket and token (ADR-0020); absent when started with push: false */
+  push?: PushAccess;
   close(): Promise<void>;
+}
+
+export interface ServeOptions {
+  /** where the push socket and credentials go (default: defaultPushDir); false: nobody may push */
+  pushDir?: string | false;
+  /** let a push move a tag that import wrote */
+  replace?: boolean;
+  uploads?: Partial<UploadLimits>;
+}
+
+export interface HandlerOptions {
+  mayPush?: (req: IncomingMessage) => boolean;
+  issueToken?: (req: IncomingMessage) => string | undefined;
+  replace?: boolean;
+  uploads?: Uploads;
 }
 
 /**
@@ -19,9 +40,10 @@ export interface RunningServer {
  * served by the handler of its format (repositories.json, written by import). Every path is
  * decoded once and checked before it touches the filesystem.
  */
-export function handler(repoRoot: string, log: (line: string) => void = () => {}) {
+export function handler(repoRoot: string, log: (line: string) => void = () => {}, o: HandlerOptions = {}) {
   const repo = new Repository(repoRoot);
-  const registry = registryHandler(repo.store);
+  const registry = registryHandler(repo.store, {
+    mayPush: o.mayPush ?? (() => false), issueToken: o.issueToken ?? anonymousOnly, anonymousToken: (req) => req.headers.authorization === `Bearer ${ANONYMOUS_TOKEN}`, replace: o.replace, uploads: o.uploads ?? new Uploads(uploadStore(repoRoot)) });
   return async (req: IncomingMessage, res: ServerResponse) => {
     const started = Date.now();
     res.on('finish', () => log(`${req.method} ${req.url} ${res.statusCode} ${Date.now() - started}ms`));
@@ -69,19 +91,65 @@ function index(res: ServerResponse, repos: Record<string, string>) {
   res.writeHead(200, { 'Content-Type': 'application/json' }).end(body);
 }
 
-export function startServer(repoRoot: string, at: ListenAddress, log?: (line: string) => void): Promise<RunningServer> {
-  const server = createServer(handler(repoRoot, log));
+const anonymousOnly = (req: IncomingMessage) => (req.headers.authorization ? undefined : ANONYMOUS_TOKEN);
+
+/** Upload sessions write into a directory of their own, so sweeping it touches nothing of import's. */
+function uploadStore(repoRoot: string): Store {
+  return new Store(repoRoot, { tmpDir: join(repoRoot, '.airgap', 'uploads') });
+}
+
+function listen(server: Server, at: ListenAddress | string): Promise<void> {
   return new Promise((resolve, reject) => {
-    server.once('error', (err) => reject(listenError(err, at)));
-    server.listen(at.port, at.host, () => {
-      const addr = server.address();
-      const port = typeof addr === 'object' && addr ? addr.port : at.port;
-      const host = at.host.includes(':') ? `[${at.host}]` : at.host;
-      resolve({
-        url: `http://${host}:${port}`,
-        server,
-        close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
-      });
-    });
+    server.once('error', (err: NodeJS.ErrnoException) => reject(typeof at === 'string' ? err : listenError(err, at)));
+    const done = () => { server.removeAllListeners('error'); resolve(); };
+    if (typeof at === 'string') server.listen(at, done);
+    else server.listen(at.port, at.host, done);
   });
+}
+
+const closeOne = (s: Server) => new Promise<void>((r) => { s.closeAllConnections(); s.close(() => r()); });
+
+/**
+ * The server on its TCP address, where anyone may read and only the token pushes, and on its
+ * push socket, where every connection may push (ADR-0020). The socket's directory is made only
+ * once the TCP address is ours: whatever an earlier server there left behind is stale.
+ */
+export async function startServer(repoRoot: string, at: ListenAddress, log?: (line: string) => void, o: ServeOptions = {}): Promise<RunningServer> {
+  const uploads = new Uploads(uploadStore(repoRoot), o.uploads, log);
+  let push: PushAccess | undefined;
+  const trusted = new WeakSet<Socket>();
+  const mayPush = (req: IncomingMessage) => !!push && (trusted.has(req.socket) || carriesToken(req, push.token));
+  const issueToken = (req: IncomingMessage) => (!req.headers.authorization ? ANONYMOUS_TOKEN : push && carriesToken(req, push.token) ? push.token : undefined);
+  const h = handler(repoRoot, log, { mayPush, issueToken, replace: o.replace, uploads });
+  const server = createServer(h);
+  await listen(server, at);
+  const addr = server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : at.port;
+  const host = at.host.includes(':') ? `[${at.host}]` : at.host;
+  const servers = [server];
+  try {
+    await uploads.start();
+    if (o.pushDir !== false) {
+      push = await createPushAccess(o.pushDir ?? defaultPushDir(at.host, port), at.host, port);
+      const local = createServer(h);
+      local.on('connection', (s) => trusted.add(s));
+      await listen(local, push.socket);
+      servers.push(local);
+    }
+  } catch (err) {
+    await uploads.stop();
+    await Promise.all(servers.map(closeOne));
+    if (push) await removePushAccess(push);
+    throw err;
+  }
+  return {
+    url: `http://${host}:${port}`,
+    server,
+    push,
+    close: async () => {
+      await Promise.all(servers.map(closeOne));
+      await uploads.stop();
+      if (push) await removePushAccess(push);
+    },
+  };
 }

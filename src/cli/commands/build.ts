@@ -8,7 +8,7 @@ import { join } from 'node:path';
 export const buildCmd: Command = {
   name: 'build',
   summary: 'Run a builder against the served repository, inside a sandbox that reaches nothing else; record inputs, outputs and every attempt to leave.',
-  usage: '<builder> <release-or-bundle-dir> [--server URL] [--registry HOST:PORT] [--out DIR] [--elements A,B] [-o NAME] [--allow-egress-attempts] [-- CMD…]',
+  usage: '<builder> <release-or-bundle-dir> [--server URL] [--registry HOST:PORT] [--push-dir DIR] [--out DIR] [--elements A,B] [-o NAME] [--allow-egress-attempts] [-- CMD…]',
   positionals: [
     { name: 'builder', help: builders.map((b) => `${b.name}: ${b.summary}`).join('; ') },
     { name: 'release-or-bundle-dir', help: 'a directory holding factory.lock.json (its build: section says what to build)' },
@@ -16,6 +16,7 @@ export const buildCmd: Command = {
   options: {
     server: { help: 'the repository server (airgap serve) the sandbox may reach', type: 'string', default: 'http://127.0.0.1:8081' },
     registry: { help: 'registry images are pushed to (default: the server itself)', type: 'string' },
+    'push-dir': { help: 'the server\'s push directory, if airgap serve was given --push-dir (default: found from --server)', type: 'string' },
     out: { help: 'where outputs and scratch go (default: .work/build/<version>/<builder>)', type: 'string' },
     'allow-egress-attempts': { help: 'do not fail the build on attempts to reach anything else (they are still recorded)', type: 'boolean' },
     elements: { help: 'disk-image: the elements, comma-separated (instead of the lock\'s build.disk-image.elements)', type: 'string' },
@@ -27,7 +28,7 @@ export const buildCmd: Command = {
     const name = need(positionals[0], '<builder>', buildCmd);
     const dir = need(positionals[1], '<release-or-bundle-dir>', buildCmd);
     const r = await build({
-      builder: name, dir, serverUrl: values.server, registry: values.registry, outDir: values.out,
+      builder: name, dir, serverUrl: values.server, registry: values.registry, pushDir: values['push-dir'], outDir: values.out,
       allowEgressAttempts: !!values['allow-egress-attempts'], resultsDir: global.resultsDir, args: positionals.slice(2),
       overrides: { ...(values.elements ? { elements: String(values.elements).split(',').map((e) => e.trim()).filter(Boolean) } : {}), ...(values.output ? { name: values.output } : {}) },
       log: global.log, echo: values.verbose ? (d) => process.stderr.write(d) : undefined,

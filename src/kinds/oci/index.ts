@@ -4,7 +4,7 @@ import { parseImageRef, formatRef } from '../../oci/reference.ts';
 import { RegistryClient } from '../../oci/client.ts';
 import { isIndex, parseManifest, platformMatches, platformString } from '../../oci/media.ts';
 import { selectPlatforms, configPlatform } from '../../oci/select.ts';
-import { tagRef } from '../../oci/layout.ts';
+import { IMPORTED, tagRef } from '../../oci/layout.ts';
 import { pushImage } from '../../oci/push.ts';
 import { mapLimit } from '../../util/concurrency.ts';
 import { pullTree } from '../../oci/pull.ts';
@@ -67,9 +67,9 @@ export const ociKind: Kind<OciEntry, OciLocked> = {
 
   blobs: (a, store) => store.completeRef(refKey(a)),
 
-  /** Tag it in the repository's layout (served at /v2/); with --registry, push it there too. */
+  /** Tag it in the repository's layout (served at /v2/, where no push may move it); with --registry, push it there too. */
   async place(a, _blobs, ctx) {
-    await tagRef(ctx.repoRoot, a.target, { mediaType: a.mediaType, digest: a.digest, size: a.size });
+    await tagRef(ctx.repoRoot, a.target, { mediaType: a.mediaType, digest: a.digest, size: a.size }, { [IMPORTED]: 'true' });
     const placed = [`oci ${a.target}`];
     if (ctx.registry) {
       const url = new URL(ctx.registry.includes('://') ? ctx.registry : `https://${ctx.registry}`);
