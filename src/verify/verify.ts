@@ -51,7 +51,8 @@ export async function verifyBundle(bundleDir: string, trustPaths: string[]): Pro
   for (const p of trustPaths) trusted.push(await readPublicKey(p));
 
   const tocBytes = await readFile(join(bundleDir, TOC)).catch(() => undefined);
-  const sigText = await readFile(join(bundleDir, TOC_SIG), 'utf8').catch(() => undefined);
+  // bytes, not text: minisign reads the file as bytes, and so must we (a decoder would mend it)
+  const sigText = await readFile(join(bundleDir, TOC_SIG)).catch(() => undefined);
   if (!tocBytes) problems.push({ message: `${TOC} is missing from ${bundleDir}` });
   if (!sigText) problems.push({ message: `${TOC_SIG} is missing from ${bundleDir}` });
   if (!tocBytes || !sigText) return result;
