@@ -74,6 +74,8 @@ export const gitKind: Kind<GitEntry, GitLocked> = {
   },
 
   blobs: (a, store) => store.completeRef(refKey(a)),
+  // The lock pins the commit, not the bundle file's bytes: fillRepo checks the commit after fsck.
+  pinnedRoot: () => undefined,
 
   /** Into `git/<name>.git`. */
   async place(a, blobs, ctx) {
