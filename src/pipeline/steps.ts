@@ -56,9 +56,9 @@ export async function verifyStep(bundleDir: string, trust: string[], o: StepOpti
   return { ...r, evidence };
 }
 
-export async function importStep(bundleDir: string, trust: string[], repoRoot: string, o: StepOptions, registry?: string, aptKey?: string) {
+export async function importStep(bundleDir: string, trust: string[], repoRoot: string, o: StepOptions, registry?: string, aptKey?: string, allowRollback = false) {
   const t = Date.now();
-  const r = await importBundle(bundleDir, trust, repoRoot, o.log, registry, aptKey);
+  const r = await importBundle(bundleDir, trust, repoRoot, o.log, registry, aptKey, allowRollback);
   const evidence = await writeEvidence(o.resultsDir, 'import', {
     version: r.release, tocSha256: r.tocSha256, lockSha256: r.lockSha256, repository: r.repository, blobs: r.blobs,
     artifacts: r.artifacts, journal: r.journal, durationMs: Date.now() - t,
