@@ -91,7 +91,7 @@ export async function verifyBundle(bundleDir: string, trustPaths: string[]): Pro
   else {
     const checked = checkLock(lockText);
     if (checked.issues) {
-      for (const i of checked.issues) problems.push({ ...(i.artifact ? { artifact: i.artifact } : {}), message: `${BUNDLE_LOCK}: ${i.field}: ${i.message}` });
+      for (const i of checked.issues) problems.push({ ...(i.artifact ? { artifact: i.artifact } : {}), message: `${BUNDLE_LOCK}: ${i.field === '(file)' ? '' : `${i.field}: `}${i.message}` });
     } else {
       result.lock = checked.lock;
       result.lockSha256 = toc.lock.sha256;
