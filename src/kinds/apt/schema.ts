@@ -53,9 +53,12 @@ export const aptEntry = z.strictObject({
 });
 export type AptEntry = z.infer<typeof aptEntry>;
 
-/** a pool path: relative, no hidden segment (the index sidecars live in .packages/), not in dists/ */
-const poolPath = z.string().refine((p) => isSafeRelativePath(p) && p.endsWith('.deb') && !p.split('/').some((s) => s.startsWith('.')) && !p.startsWith('dists/'),
-  'a relative pool path to a .deb (no hidden segment, not under dists/)');
+/**
+ * a pool path: relative, no hidden segment (the index sidecars live in .packages/), not in dists/,
+ * no control character (it is written into the signed Packages as the stanza's Filename line)
+ */
+const poolPath = z.string().refine((p) => isSafeRelativePath(p) && p.endsWith('.deb') && !p.split('/').some((s) => s.startsWith('.')) && !p.startsWith('dists/') && !/[\x00-\x1f\x7f]/.test(p),
+  'a relative pool path to a .deb (no hidden segment, not under dists/, no control character)');
 
 export const aptLocked = z.strictObject({
   kind: z.literal('apt'),
