@@ -488,3 +488,16 @@ const aptBase = {
   kind: 'apt' as const, id: 'apt:x', name: 'x', version: '1', architecture: 'amd64', url: '', sha256: '0'.repeat(64), size: 1,
   filename: 'pool/x.deb', repository: 'debian', suite: 'bookworm', component: 'main', indexes: ['amd64'], control: 'Package: x',
 };
+
+describe('problems name what they are about without letting it forge output', () => {
+  it('an artifact id that fails its schema is printed with its control characters escaped', async () => {
+    const { namedIssues } = await import('../src/util/issues.ts');
+    const { lockSchema } = await import('../src/lock/schema.ts');
+    const raw = { artifacts: [{ kind: 'file', id: 'file:x\n  file:y: all good' }] };
+    const r = lockSchema().safeParse(raw);
+    expect(r.success).toBe(false);
+    const artifacts = namedIssues(raw, r.error!).map((i) => i.artifact).filter(Boolean);
+    expect(artifacts.length).toBeGreaterThan(0);
+    for (const a of artifacts) expect(a).toBe('file:x\\x0a  file:y: all good');
+  });
+});
