@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { SHA256_HEX } from '../util/hash.ts';
+import { releaseVersion } from '../manifest/version.ts';
+import { artifactId } from '../kinds/fields.ts';
 
 export const TOC = 'toc.json';
 export const TOC_SIG = 'toc.json.minisig';
@@ -11,18 +13,23 @@ export const TOC_FORMAT_VERSION = 1;
 const digest = z.string().regex(/^sha256:[0-9a-f]{64}$/);
 export const volumeName = z.string().regex(/^volume-\d{4}\.tar$/);
 
-/** toc.json: the one signed document; every other byte of a bundle is pinned through it. */
+/**
+ * toc.json: the one signed document; every other byte of a bundle is pinned through it. Env B
+ * still reads it as untrusted (adr/0019): every field that names a path is as strict as Env A
+ * writes it, and verify checks it against the lock before any volume is read.
+ */
 export const tocSchema = z.strictObject({
   format: z.literal(TOC_FORMAT),
   formatVersion: z.literal(TOC_FORMAT_VERSION),
-  release: z.string(),
+  /** names .airgap/releases/<release>/ in the repository */
+  release: releaseVersion,
   created: z.iso.datetime(),
-  lock: z.strictObject({ file: z.literal(BUNDLE_LOCK), sha256: z.string().regex(SHA256_HEX), size: z.number().int() }),
+  lock: z.strictObject({ file: z.literal(BUNDLE_LOCK), sha256: z.string().regex(SHA256_HEX), size: z.number().int().nonnegative() }),
   volumeSize: z.number().int().positive(),
-  volumes: z.array(z.strictObject({ name: volumeName, sha256: z.string().regex(SHA256_HEX), size: z.number().int(), blobs: z.number().int() })),
+  volumes: z.array(z.strictObject({ name: volumeName, sha256: z.string().regex(SHA256_HEX), size: z.number().int().nonnegative(), blobs: z.number().int().nonnegative() })),
   blobs: z.array(z.strictObject({ digest, size: z.number().int().nonnegative(), volume: volumeName })),
   artifacts: z.array(z.strictObject({
-    id: z.string(),
+    id: artifactId,
     kind: z.string(),
     name: z.string(),
     version: z.string(),

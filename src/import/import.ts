@@ -4,6 +4,7 @@ import { verifyBundle, type VerifyResult } from '../verify/verify.ts';
 import { kindOf, kinds } from '../kinds/index.ts';
 import { Repository } from '../repository/layout.ts';
 import { Journal } from './journal.ts';
+import { newerReleases } from './rollback.ts';
 import { TarParser } from '../tar/parser.ts';
 import { readChunks, sha256File } from '../util/hash.ts';
 import { cleanStaleTmp } from '../util/atomic.ts';
@@ -29,7 +30,7 @@ export interface ImportResult {
  * artifact is placed by its kind, then every blob is hashed again where it now lies. A rerun after
  * a crash skips what is already whole and finishes the rest.
  */
-export async function importBundle(bundleDir: string, trust: string[], repoRoot: string, log: (m: string) => void, registry?: string, aptKey?: string): Promise<ImportResult> {
+export async function importBundle(bundleDir: string, trust: string[], repoRoot: string, log: (m: string) => void, registry?: string, aptKey?: string, allowRollback = false): Promise<ImportResult> {
   const verify = await verifyBundle(bundleDir, trust);
   if (!verify.ok || !verify.toc || !verify.lock) {
     throw Object.assign(new AirgapError(`bundle ${bundleDir} failed verification; nothing imported:\n${verify.problems.map((p) => `  ${[p.volume, p.artifact].filter(Boolean).join(' ')}${p.volume || p.artifact ? ': ' : ''}${p.message}`).join('\n')}`), { verify });
@@ -40,10 +41,17 @@ export async function importBundle(bundleDir: string, trust: string[], repoRoot:
     throw new AirgapError('the bundle carries Debian packages, but no key to sign their repository was given; nothing imported', { exitCode: 2, hint: 'pass --apt-key FILE (make one with `airgap keygen --openpgp`)' });
   }
   const repo = new Repository(repoRoot);
+  const journal = new Journal(repo.journalPath);
+  // Before the first write: a rollback is refused, or recorded when it is meant.
+  const newer = await newerReleases(repo, journal, toc.release);
+  if (newer.length && !allowRollback) {
+    throw new AirgapError(`${toc.release} is older than ${newer.join(', ')}, already imported into ${repoRoot}; nothing imported`, {
+      hint: 'importing it would serve the older release\'s bytes under the same names (a rollback); pass --allow-rollback if that is what you mean',
+    });
+  }
   await mkdir(repo.meta, { recursive: true });
   await cleanStaleTmp(repo.tmpDir);
-  const journal = new Journal(repo.journalPath);
-  await journal.append({ event: 'begin', release: toc.release, toc: verify.tocSha256! });
+  await journal.append({ event: 'begin', release: toc.release, toc: verify.tocSha256!, ...(newer.length ? { rollbackOver: newer } : {}) });
 
   let imported = 0;
   let present = 0;

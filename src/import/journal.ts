@@ -2,7 +2,7 @@ import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
 export type JournalEvent =
-  | { event: 'begin'; release: string; toc: string }
+  | { event: 'begin'; release: string; toc: string; /** newer releases this import rolls back over (--allow-rollback) */ rollbackOver?: string[] }
   | { event: 'blob'; digest: string; size: number; volume: string }
   | { event: 'placed'; release: string; artifact: string; paths: string[] }
   | { event: 'end'; release: string; toc: string; ok: boolean };

@@ -51,6 +51,12 @@ export interface Kind<Entry = unknown, Locked extends LockedBase = LockedBase> {
   mirror(artifact: Locked, ctx: MirrorContext): Promise<Blob[]>;
   /** the blobs of a mirrored artifact, first one is its root; undefined when not mirrored */
   blobs(artifact: Locked, store: Store): Promise<Blob[] | undefined>;
+  /**
+   * The root blob as the lock pins it (digest, and size when the lock has it), so verify can hold
+   * the TOC to the lock; undefined when the lock pins something else (git: a commit, which import
+   * checks once the objects are in).
+   */
+  pinnedRoot(artifact: Locked): { digest: string; size?: number } | undefined;
   place(artifact: Locked, blobs: Blob[], ctx: ImportContext): Promise<string[]>;
   /** after every artifact of the import is placed: indexes that cover the whole repository */
   finalize?(ctx: ImportContext): Promise<void>;

@@ -6,11 +6,12 @@ import type { Kind, LockedBase } from './kind.ts';
  * mirror and blobs for kinds whose artifact is one file at a URL pinned by sha256 (file, pypi,
  * apt): the store holds it under that hash, nothing else to remember.
  */
-export function pinnedFileSteps<L extends LockedBase & { url: string; sha256: string }>(): Pick<Kind<unknown, L>, 'mirror' | 'blobs'> {
+export function pinnedFileSteps<L extends LockedBase & { url: string; sha256: string; size?: number }>(): Pick<Kind<unknown, L>, 'mirror' | 'blobs' | 'pinnedRoot'> {
   return {
     async mirror(a, ctx) {
       return [await fetchPinned(a.url, a.sha256, ctx.store, a.id, ctx)];
     },
+    pinnedRoot: (a) => ({ digest: digestOf(a.sha256), ...(a.size !== undefined ? { size: a.size } : {}) }),
     async blobs(a, store) {
       const blob = await store.has(digestOf(a.sha256));
       return blob ? [blob] : undefined;

@@ -3,21 +3,26 @@ import { join } from 'node:path';
 import { lockSchema, LOCK, type Lock } from './schema.ts';
 import { UsageError, AirgapError } from '../util/errors.ts';
 import { sha256 } from '../util/hash.ts';
+import { namedIssues, type NamedIssue } from '../util/issues.ts';
 
-/** Parse lock bytes; the sha256 of exactly these bytes is what a bundle's TOC pins. */
-export function parseLock(text: string, where: string): Lock {
+/** Lock bytes checked without throwing: the lock, or every field that is wrong (verify lists them all). */
+export function checkLock(text: string): { lock: Lock; issues?: undefined } | { lock?: undefined; issues: NamedIssue[] } {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (err) {
-    throw new AirgapError(`${where}: not JSON: ${(err as Error).message}`);
+    return { issues: [{ field: '(file)', message: `not JSON: ${(err as Error).message}` }] };
   }
   const parsed = lockSchema().safeParse(raw);
-  if (!parsed.success) {
-    const i = parsed.error.issues[0];
-    throw new AirgapError(`${where}: ${i.path.join('.')}: ${i.message}`, { hint: 'regenerate it with `airgap lock`' });
-  }
-  return parsed.data as Lock;
+  return parsed.success ? { lock: parsed.data as Lock } : { issues: namedIssues(raw, parsed.error) };
+}
+
+/** Parse lock bytes; the sha256 of exactly these bytes is what a bundle's TOC pins. */
+export function parseLock(text: string, where: string): Lock {
+  const r = checkLock(text);
+  if (r.lock) return r.lock;
+  const i = r.issues[0];
+  throw new AirgapError(`${where}: ${i.field === '(file)' ? '' : `${i.field}: `}${i.message}`, { hint: 'regenerate it with `airgap lock`' });
 }
 
 export async function readLock(releaseDir: string): Promise<{ lock: Lock; text: string; sha256: string; path: string }> {

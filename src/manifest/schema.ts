@@ -2,8 +2,9 @@ import { z } from 'zod';
 import { kinds } from '../kinds/index.ts';
 import { buildSection, type BuildSection } from '../build/schema.ts';
 import { generators } from '../generators/index.ts';
+import { releaseVersion } from './version.ts';
 
-export const releaseVersion = z.string().regex(/^[0-9A-Za-z][0-9A-Za-z.+_-]*$/, 'a version like 2.0.0 or 2024.1-r1 (no slashes or spaces)');
+export { releaseVersion };
 
 /**
  * factory.yaml: what a release needs. One optional list per kind, keyed by the kind's name, so a

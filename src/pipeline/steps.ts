@@ -5,6 +5,7 @@ import { verifyBundle } from '../verify/verify.ts';
 import { importBundle } from '../import/import.ts';
 import { writeEvidence } from '../evidence/write.ts';
 import { redactUrl } from '../util/errors.ts';
+import { RELEASE_VERSION } from '../manifest/version.ts';
 
 /**
  * Each pipeline step as the CLI, the runbooks and the demo run it: the work, then its evidence in
@@ -44,22 +45,20 @@ export async function bundleStep(opts: { releaseDir: string; storeRoot: string; 
   return { ...r, evidence };
 }
 
-const RELEASE = /^[0-9A-Za-z][0-9A-Za-z.+_-]*$/;
-
 export async function verifyStep(bundleDir: string, trust: string[], o: StepOptions) {
   const t = Date.now();
   const r = await verifyBundle(bundleDir, trust);
   // Evidence goes under the release the TOC names only when the TOC is signed; otherwise "unverified".
-  const version = r.toc && RELEASE.test(r.toc.release) ? r.toc.release : 'unverified';
+  const version = r.toc && RELEASE_VERSION.test(r.toc.release) ? r.toc.release : 'unverified';
   const evidence = await writeEvidence(o.resultsDir, 'verify', {
     version, ok: r.ok, tocSha256: r.tocSha256, lockSha256: r.lockSha256, key: r.key, volumes: r.volumes, problems: r.problems, durationMs: Date.now() - t,
   });
   return { ...r, evidence };
 }
 
-export async function importStep(bundleDir: string, trust: string[], repoRoot: string, o: StepOptions, registry?: string, aptKey?: string) {
+export async function importStep(bundleDir: string, trust: string[], repoRoot: string, o: StepOptions, registry?: string, aptKey?: string, allowRollback = false) {
   const t = Date.now();
-  const r = await importBundle(bundleDir, trust, repoRoot, o.log, registry, aptKey);
+  const r = await importBundle(bundleDir, trust, repoRoot, o.log, registry, aptKey, allowRollback);
   const evidence = await writeEvidence(o.resultsDir, 'import', {
     version: r.release, tocSha256: r.tocSha256, lockSha256: r.lockSha256, repository: r.repository, blobs: r.blobs,
     artifacts: r.artifacts, journal: r.journal, durationMs: Date.now() - t,

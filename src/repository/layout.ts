@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Store } from '../store/store.ts';
 import { writeJsonAtomic } from '../util/atomic.ts';
+import { underRoot } from '../util/under-root.ts';
 
 /**
  * The embedded repository that import fills and serve reads:
@@ -24,7 +25,9 @@ export class Repository {
   get meta() { return join(this.root, '.airgap'); }
   get journalPath() { return join(this.meta, 'journal.jsonl'); }
   get tmpDir() { return this.store.tmpDir; }
-  releaseDir(version: string) { return join(this.meta, 'releases', version); }
+  /** `version` comes from a signed TOC: still kept under releases/ (adr/0019) */
+  releaseDir(version: string) { return underRoot(join(this.meta, 'releases'), version); }
+  get releasesDir() { return join(this.meta, 'releases'); }
 
   async repositories(): Promise<Record<string, string>> {
     try {

@@ -9,6 +9,14 @@ export interface TarEntry {
   linkname: string;
   /** byte offset of the entry's header in the archive */
   offset: number;
+  /**
+   * Every name the archive gives this entry, by where it came from (header, GNU long name, pax
+   * path, pax GNU.sparse.name). Extractors disagree on which wins (GNU tar takes GNU.sparse.name
+   * over all), so a checker must see them all, not the one this parser picked.
+   */
+  names: { from: string; name: string }[];
+  /** a GNU sparse entry (pax GNU.sparse.* keys): the bytes in the archive are not the file it extracts to */
+  sparse: boolean;
 }
 
 export interface TarHandler {
@@ -33,7 +41,7 @@ export class TarParser {
   private pad = 0;
   private current?: TarEntry;
   private meta?: { kind: 'pax' | 'gnuName' | 'gnuLink' | 'paxGlobal'; buf: Buffer[]; header: RawHeader };
-  private pending: { path?: string; linkpath?: string; size?: number } = {};
+  private pending: PaxFields & { gnuName?: string } = {};
   private zeroBlocks = 0;
   ended = false;
 
@@ -99,12 +107,21 @@ export class TarParser {
     const p = this.pending;
     this.pending = {};
     const hasData = h.typeflag === '0' || h.typeflag === '7' || h.typeflag === '\0';
+    const names = [
+      { from: 'header', name: h.name },
+      ...(p.gnuName !== undefined ? [{ from: 'GNU long name', name: p.gnuName }] : []),
+      ...(p.path !== undefined ? [{ from: 'pax path', name: p.path }] : []),
+      ...(p.sparseName !== undefined ? [{ from: 'pax GNU.sparse.name', name: p.sparseName }] : []),
+    ];
     this.current = {
-      name: p.path ?? h.name,
+      // the name GNU tar extracts to: GNU.sparse.name, then pax path, then the GNU long name
+      name: p.sparseName ?? p.path ?? p.gnuName ?? h.name,
       type: TYPES[h.typeflag] ?? 'other',
       size: p.size ?? h.size,
       linkname: p.linkpath ?? h.linkname,
       offset,
+      names,
+      sparse: p.sparse ?? false,
     };
     this.handler.entry(this.current);
     this.remaining = hasData || this.current.type === 'other' ? this.current.size : 0;
@@ -117,7 +134,7 @@ export class TarParser {
       const { kind, buf } = this.meta;
       const text = Buffer.concat(buf);
       this.meta = undefined;
-      if (kind === 'gnuName') this.pending.path = text.toString('utf8').replace(/\0+$/, '');
+      if (kind === 'gnuName') this.pending.gnuName = text.toString('utf8').replace(/\0+$/, '');
       else if (kind === 'gnuLink') this.pending.linkpath = text.toString('utf8').replace(/\0+$/, '');
       else if (kind === 'pax') Object.assign(this.pending, parsePax(text));
       // Global pax headers set defaults for every later entry; we accept none.
@@ -129,8 +146,10 @@ export class TarParser {
   }
 }
 
-function parsePax(buf: Buffer): { path?: string; linkpath?: string; size?: number } {
-  const out: { path?: string; linkpath?: string; size?: number } = {};
+interface PaxFields { path?: string; linkpath?: string; size?: number; sparseName?: string; sparse?: boolean }
+
+function parsePax(buf: Buffer): PaxFields {
+  const out: PaxFields = {};
   let i = 0;
   while (i < buf.length) {
     const sp = buf.indexOf(0x20, i);
@@ -144,6 +163,8 @@ function parsePax(buf: Buffer): { path?: string; linkpath?: string; size?: numbe
     if (key === 'path') out.path = value;
     else if (key === 'linkpath') out.linkpath = value;
     else if (key === 'size') out.size = Number(value);
+    else if (key === 'GNU.sparse.name') out.sparseName = value;
+    if (key.startsWith('GNU.sparse.')) out.sparse = true;
     i += len;
   }
   return out;

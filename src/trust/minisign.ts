@@ -1,5 +1,6 @@
 import { createHash, sign, verify } from 'node:crypto';
 import { keyIdHex, type PublicKey, type SecretKey } from './keys.ts';
+import { parseMinisig } from './minisign-file.ts';
 
 /**
  * minisign signatures, made and checked with node:crypto. Format (minisign 0.11):
@@ -26,27 +27,22 @@ export type SignatureCheck =
   | { ok: true; keyId: string; trustedComment: string }
   | { ok: false; reason: string; keyId?: string };
 
-/** Check a .minisig against trusted keys; the reason names the key when it is the wrong one. */
-export function verifyMinisign(data: Uint8Array, sigText: string, trusted: PublicKey[]): SignatureCheck {
-  const lines = sigText.split('\n').map((l) => l.replace(/\r$/, ''));
-  if (lines.length < 4 || !lines[0].startsWith('untrusted comment:') || !lines[2].startsWith('trusted comment: ')) {
-    return { ok: false, reason: 'signature file is not in minisign format' };
-  }
-  const blob = Buffer.from(lines[1], 'base64');
-  if (blob.length !== 74) return { ok: false, reason: 'signature has the wrong length' };
-  const alg = blob.subarray(0, 2).toString();
-  const keyId = blob.subarray(2, 10);
-  const sig = blob.subarray(10);
+/**
+ * Check a .minisig against trusted keys; the reason names the key when it is the wrong one. The
+ * file is read as minisign reads it (minisign-file.ts): what `minisign -V` refuses, this refuses.
+ */
+export function verifyMinisign(data: Uint8Array, sigFile: Uint8Array | string, trusted: PublicKey[]): SignatureCheck {
+  const parsed = parseMinisig(Buffer.from(sigFile as never));
+  if ('error' in parsed) return { ok: false, reason: `signature file is not in minisign format: ${parsed.error}` };
+  const { alg, keyId, sig, trustedComment, globalSig } = parsed;
   const id = keyIdHex(keyId);
   const pk = trusted.find((k) => k.keyId.equals(keyId));
   if (!pk) return { ok: false, keyId: id, reason: `signed by key ${id}, which is not trusted (trusted: ${trusted.map((k) => keyIdHex(k.keyId)).join(', ') || 'none'})` };
   const message = alg === 'ED' ? createHash('blake2b512').update(data).digest() : alg === 'Ed' ? data : undefined;
   if (!message) return { ok: false, keyId: id, reason: `unknown signature algorithm "${alg}"` };
   if (!verify(null, message, pk.key, sig)) return { ok: false, keyId: id, reason: `signature by key ${id} does not match the signed file` };
-  const trustedComment = lines[2].slice('trusted comment: '.length);
-  const global = Buffer.from(lines[3], 'base64');
-  if (!verify(null, Buffer.concat([sig, Buffer.from(trustedComment)]), pk.key, global)) {
+  if (!verify(null, Buffer.concat([sig, trustedComment]), pk.key, globalSig)) {
     return { ok: false, keyId: id, reason: `trusted comment signature by key ${id} is invalid` };
   }
-  return { ok: true, keyId: id, trustedComment };
+  return { ok: true, keyId: id, trustedComment: trustedComment.toString('utf8') };
 }

@@ -29,6 +29,15 @@ export class DigestMismatchError extends AirgapError {
   }
 }
 
+/** A path built from signed bundle content that would leave its root: nothing is written. */
+export class UnsafePathError extends AirgapError {
+  constructor(root: string, rel: string, why: string) {
+    super(`refusing to write "${rel.replaceAll('\0', '\\0')}" under ${root}: ${why}`, {
+      hint: 'the signed bundle names an unsafe path; do not import it, and report it to whoever signed it',
+    });
+  }
+}
+
 /** A remote answered with an error or could not be reached. */
 export class FetchError extends AirgapError {
   readonly status?: number;

@@ -1,7 +1,9 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tocSchema, TOC, TOC_SIG, BUNDLE_LOCK, type Toc } from '../bundle/toc.ts';
-import { parseLock } from '../lock/read.ts';
+import { checkLock } from '../lock/read.ts';
+import { namedIssues } from '../util/issues.ts';
+import { tocLockProblems } from './consistency.ts';
 import type { Lock } from '../lock/schema.ts';
 import { readPublicKey, fingerprint, keyIdHex, type PublicKey } from '../trust/keys.ts';
 import { verifyMinisign } from '../trust/minisign.ts';
@@ -39,10 +41,11 @@ export interface VerifyResult {
 }
 
 /**
- * Fail closed, write nothing: the signature over toc.json against the trusted keys, then the lock
- * the TOC pins, then every volume (size, sha256, tar safety, completeness). Volumes are checked two
- * at a time, each on its own worker thread (hashing is synchronous: on the main thread two volumes
- * would share one core).
+ * Fail closed, write nothing: the signature over toc.json against the trusted keys, then the TOC
+ * and the lock it pins as untrusted content (their schemas, and each other: consistency.ts), then
+ * every volume (size, sha256, tar safety, completeness). Volumes are checked two at a time, each
+ * on its own worker thread (hashing is synchronous: on the main thread two volumes would share
+ * one core).
  */
 export async function verifyBundle(bundleDir: string, trustPaths: string[]): Promise<VerifyResult> {
   const problems: Problem[] = [];
@@ -51,7 +54,8 @@ export async function verifyBundle(bundleDir: string, trustPaths: string[]): Pro
   for (const p of trustPaths) trusted.push(await readPublicKey(p));
 
   const tocBytes = await readFile(join(bundleDir, TOC)).catch(() => undefined);
-  const sigText = await readFile(join(bundleDir, TOC_SIG), 'utf8').catch(() => undefined);
+  // bytes, not text: minisign reads the file as bytes, and so must we (a decoder would mend it)
+  const sigText = await readFile(join(bundleDir, TOC_SIG)).catch(() => undefined);
   if (!tocBytes) problems.push({ message: `${TOC} is missing from ${bundleDir}` });
   if (!sigText) problems.push({ message: `${TOC_SIG} is missing from ${bundleDir}` });
   if (!tocBytes || !sigText) return result;
@@ -66,9 +70,17 @@ export async function verifyBundle(bundleDir: string, trustPaths: string[]): Pro
   result.key = { keyId: sig.keyId, fingerprint: fingerprint(key.raw) };
   result.tocSha256 = sha256(tocBytes);
 
-  const parsed = tocSchema.safeParse(JSON.parse(tocBytes.toString('utf8')));
+  // Signed is not the same as right (adr/0019): from here on the TOC and the lock are untrusted input.
+  let raw: unknown;
+  try {
+    raw = JSON.parse(tocBytes.toString('utf8'));
+  } catch (err) {
+    problems.push({ message: `${TOC}: signed, but not JSON: ${(err as Error).message}` });
+    return result;
+  }
+  const parsed = tocSchema.safeParse(raw);
   if (!parsed.success) {
-    problems.push({ message: `${TOC}: ${parsed.error.issues[0].path.join('.')}: ${parsed.error.issues[0].message}` });
+    for (const i of namedIssues(raw, parsed.error)) problems.push({ ...(i.artifact ? { artifact: i.artifact } : {}), message: `${TOC}: ${i.field}: ${i.message}` });
     return result;
   }
   const toc = (result.toc = parsed.data);
@@ -77,15 +89,17 @@ export async function verifyBundle(bundleDir: string, trustPaths: string[]): Pro
   if (lockText === undefined) problems.push({ message: `${BUNDLE_LOCK} is missing` });
   else if (sha256(lockText) !== toc.lock.sha256) problems.push({ message: `${BUNDLE_LOCK}: sha256 does not match the TOC` });
   else {
-    try {
-      result.lock = parseLock(lockText, BUNDLE_LOCK);
+    const checked = checkLock(lockText);
+    if (checked.issues) {
+      for (const i of checked.issues) problems.push({ ...(i.artifact ? { artifact: i.artifact } : {}), message: `${BUNDLE_LOCK}: ${i.field === '(file)' ? '' : `${i.field}: `}${i.message}` });
+    } else {
+      result.lock = checked.lock;
       result.lockSha256 = toc.lock.sha256;
-      const inToc = new Set(toc.artifacts.map((a) => a.id));
-      for (const a of result.lock.artifacts) if (!inToc.has(a.id)) problems.push({ artifact: a.id, message: 'in the lock but not in the bundle' });
-    } catch (err) {
-      problems.push({ message: (err as Error).message });
+      problems.push(...tocLockProblems(toc, checked.lock, Buffer.byteLength(lockText)));
     }
   }
+  // Where every blob is and what each artifact is come from the TOC: no volume is read unless they hold.
+  if (problems.length) return result;
 
   const listed = new Set(toc.volumes.map((v) => v.name));
   for (const name of await readdir(bundleDir)) {
@@ -111,9 +125,8 @@ export async function verifyBundle(bundleDir: string, trustPaths: string[]): Pro
   const badVolumes = new Set(result.volumes.filter((v) => !v.ok).map((v) => v.name));
   const volumeOf = new Map(toc.blobs.map((b) => [b.digest, b.volume]));
   for (const a of toc.artifacts) {
-    const vols = new Set(a.blobs.map((d) => volumeOf.get(d)));
-    if (vols.has(undefined)) problems.push({ artifact: a.id, message: 'a blob it needs is in no volume' });
-    const hit = [...vols].filter((x): x is string => !!x && badVolumes.has(x));
+    const vols = new Set(a.blobs.map((d) => volumeOf.get(d)!));
+    const hit = [...vols].filter((x) => badVolumes.has(x));
     if (hit.length) problems.push({ artifact: a.id, message: `damaged: in ${hit.join(', ')}` });
   }
   result.ok = problems.length === 0;

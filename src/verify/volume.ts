@@ -23,6 +23,10 @@ export async function checkVolume(path: string, expected: Map<string, number>, o
     const at = `entry "${e.name}" (byte ${e.offset})`;
     const unsafe = unsafePathReason(e.name.replace(/\/$/, ''));
     if (unsafe) return problems.push(`${at}: ${unsafe}`);
+    // GNU tar, bsdtar and this parser do not agree on which of several names wins: one entry, one name.
+    const other = e.names.find((n) => n.name !== e.name);
+    if (other) return problems.push(`${at}: ${other.from} "${other.name}" disagrees with the name it extracts to (${e.names.map((n) => `${n.from} "${n.name}"`).join(', ')})`);
+    if (e.sparse) return problems.push(`${at}: GNU sparse entry (the file it extracts to is not the bytes in the volume)`);
     if (e.type === 'symlink' || e.type === 'hardlink') return problems.push(`${at}: ${e.type} to "${e.linkname}" (links are not allowed)`);
     if (e.type === 'chardev' || e.type === 'blockdev' || e.type === 'fifo') return problems.push(`${at}: ${e.type} (device nodes are not allowed)`);
     if (e.type !== 'file') return problems.push(`${at}: ${e.type} entry (only regular files are allowed)`);

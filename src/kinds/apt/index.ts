@@ -15,6 +15,7 @@ import { readOpenpgpSecretKey } from '../../trust/openpgp.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../../util/atomic.ts';
 import { AirgapError, UsageError } from '../../util/errors.ts';
 import { parseDepends, type Relation } from '../../apt/depends.ts';
+import { underRoot } from '../../util/under-root.ts';
 
 const SIDECARS = '.packages';
 
@@ -84,11 +85,10 @@ export const aptKind: Kind<AptEntry, AptLocked> = {
 
   /** The .deb in the pool; its stanza in a sidecar per index it belongs to. */
   async place(a, blobs, ctx) {
-    const root = join(ctx.repoRoot, a.repository);
-    await placeBlob(ctx.store, blobs[0].digest, join(root, a.filename), ctx.tmpDir);
-    for (const arch of a.indexes) {
-      await writeJsonAtomic(join(root, SIDECARS, a.suite, a.component, arch, `${a.name}_${a.version}_${a.architecture}.json`), { control: withFilename(a.control, a.filename) });
-    }
+    const pool = underRoot(ctx.repoRoot, a.repository, a.filename);
+    const sidecars = a.indexes.map((arch) => underRoot(ctx.repoRoot, a.repository, SIDECARS, a.suite, a.component, arch, `${a.name}_${a.version}_${a.architecture}.json`));
+    await placeBlob(ctx.store, blobs[0].digest, pool, ctx.tmpDir);
+    for (const path of sidecars) await writeJsonAtomic(path, { control: withFilename(a.control, a.filename) });
     return [`${a.repository}/${a.filename}`];
   },
 

@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { placeBlob } from '../../repository/link.ts';
 import type { Kind } from '../kind.ts';
 import { fileEntry, fileLocked, type FileEntry, type FileLocked } from './schema.ts';
@@ -6,6 +5,7 @@ import { hashUrl } from '../../net/fetch-pinned.ts';
 import { pinnedFileSteps } from '../pinned-file.ts';
 import { mapLimit } from '../../util/concurrency.ts';
 import { urlBasename } from '../../util/paths.ts';
+import { underRoot } from '../../util/under-root.ts';
 import { AirgapError } from '../../util/errors.ts';
 
 const VERSION_IN_NAME = /(\d+(?:\.\d+)+(?:[-.~+]?[A-Za-z0-9]+)*?)(?=\.(?:tar|tgz|tbz2|txz|zip|gz|xz|bz2|zst|whl|deb|rpm)\b|$)/;
@@ -54,7 +54,7 @@ export const fileKind: Kind<FileEntry, FileLocked> = {
   ...pinnedFileSteps<FileLocked>(),
 
   async place(a, blobs, ctx) {
-    await placeBlob(ctx.store, blobs[0].digest, join(ctx.repoRoot, 'raw', a.path), ctx.tmpDir);
+    await placeBlob(ctx.store, blobs[0].digest, underRoot(ctx.repoRoot, 'raw', a.path), ctx.tmpDir);
     return [`raw/${a.path}`];
   },
 };

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { SHA256_HEX } from '../../util/hash.ts';
 import { isSafeRelativePath } from '../../util/paths.ts';
+import { artifactId } from '../fields.ts';
 
 const sha = z.string().regex(SHA256_HEX, 'a sha256 is 64 lowercase hex characters');
 const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._+-]*$/, 'letters, digits, . _ + - (no slashes)');
@@ -29,11 +30,11 @@ export type FileEntry = z.infer<typeof fileEntry>;
 
 export const fileLocked = z.strictObject({
   kind: z.literal('file'),
-  id: z.string(),
+  id: artifactId,
   name,
   version: z.string(),
   url: z.string(),
-  arch: z.string().optional(),
+  arch: z.string().regex(/^[a-z0-9_]+$/).optional(),
   sha256: sha,
   size: z.number().int().nonnegative().optional(),
   path: relPath,

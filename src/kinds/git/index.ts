@@ -7,6 +7,7 @@ import { mapLimit } from '../../util/concurrency.ts';
 import { AirgapError } from '../../util/errors.ts';
 import { withRetry } from '../../util/retry.ts';
 import { createReadStream } from 'node:fs';
+import { underRoot } from '../../util/under-root.ts';
 
 const COMMIT = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
 
@@ -73,13 +74,15 @@ export const gitKind: Kind<GitEntry, GitLocked> = {
   },
 
   blobs: (a, store) => store.completeRef(refKey(a)),
+  // The lock pins the commit, not the bundle file's bytes: fillRepo checks the commit after fsck.
+  pinnedRoot: () => undefined,
 
   /** Into `git/<name>.git`. */
   async place(a, blobs, ctx) {
-    const repo = join(ctx.repoRoot, 'git', `${a.name}.git`);
+    const repo = underRoot(ctx.repoRoot, 'git', `${a.name}.git`);
     const exists = await stat(join(repo, 'HEAD')).then(() => true, () => false);
     // A new repository is filled in the tmp dir and renamed in: a clone never sees it half made.
-    const work = exists ? repo : join(ctx.tmpDir, `.tmp-${process.pid}-git-${a.name}`);
+    const work = exists ? repo : underRoot(ctx.tmpDir, `.tmp-${process.pid}-git-${a.name}`);
     if (!exists) {
       await rm(work, { recursive: true, force: true });
       await mkdir(ctx.tmpDir, { recursive: true });

@@ -66,6 +66,7 @@ export const ociKind: Kind<OciEntry, OciLocked> = {
   },
 
   blobs: (a, store) => store.completeRef(refKey(a)),
+  pinnedRoot: (a) => ({ digest: a.digest, size: a.size }),
 
   /** Tag it in the repository's layout (served at /v2/, where no push may move it); with --registry, push it there too. */
   async place(a, _blobs, ctx) {

@@ -11,6 +11,7 @@ import { normalize, simpleIndex, type IndexFile } from '../../pypi/simple.ts';
 import { wheelMetadata } from '../../pypi/wheel.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../../util/atomic.ts';
 import { sha256 } from '../../util/hash.ts';
+import { underRoot } from '../../util/under-root.ts';
 
 /** Files live in <repo>/pypi/packages/, sidecars with what the index needs in <repo>/pypi/.files/. */
 const dirs = (repoRoot: string) => ({ packages: join(repoRoot, 'pypi', 'packages'), files: join(repoRoot, 'pypi', '.files') });
@@ -51,7 +52,8 @@ export const pypiKind: Kind<PypiEntry, PypiLocked> = {
   /** The file, its PEP 658 metadata beside it, and a sidecar the index is built from. */
   async place(a, blobs, ctx) {
     const d = dirs(ctx.repoRoot);
-    const target = join(d.packages, a.filename);
+    const target = underRoot(d.packages, a.filename);
+    const sidecar = underRoot(d.files, `${a.filename}.json`);
     await placeBlob(ctx.store, blobs[0].digest, target, ctx.tmpDir);
     let metadataSha256: string | undefined;
     if (isWheel(a.filename)) {
@@ -62,7 +64,7 @@ export const pypiKind: Kind<PypiEntry, PypiLocked> = {
       }
     }
     const entry: IndexFile = { project: a.name, version: a.version, filename: a.filename, sha256: a.sha256, size: blobs[0].size, ...(a.requiresPython ? { requiresPython: a.requiresPython } : {}), ...(metadataSha256 ? { metadataSha256 } : {}) };
-    await writeJsonAtomic(join(d.files, `${a.filename}.json`), entry);
+    await writeJsonAtomic(sidecar, entry);
     return [`pypi/packages/${a.filename}`];
   },
 
@@ -73,6 +75,6 @@ export const pypiKind: Kind<PypiEntry, PypiLocked> = {
     for (const f of (await readdir(d.files).catch(() => [] as string[])).sort()) {
       if (f.endsWith('.json')) files.push(JSON.parse(await readFile(join(d.files, f), 'utf8')));
     }
-    for (const [rel, text] of simpleIndex(files)) await writeFileAtomic(join(ctx.repoRoot, 'pypi', rel), text);
+    for (const [rel, text] of simpleIndex(files)) await writeFileAtomic(underRoot(ctx.repoRoot, 'pypi', rel), text);
   },
 };

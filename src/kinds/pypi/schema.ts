@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { artifactId } from '../fields.ts';
 
 const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, . _ -');
 
@@ -24,11 +25,12 @@ export type PypiEntry = z.infer<typeof pypiEntry>;
 
 export const pypiLocked = z.strictObject({
   kind: z.literal('pypi'),
-  id: z.string(),
-  /** the project, PEP 503-normalised */
-  name: z.string(),
-  version: z.string(),
-  filename: z.string().regex(/^[^/\\]+\.(whl|tar\.gz|zip)$/),
+  id: artifactId,
+  /** the project, PEP 503-normalised (it names pypi/simple/<name>/) */
+  name: z.string().regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/, 'a PEP 503-normalised project name'),
+  version: z.string().regex(/^[\x21-\x7e]+$/, 'printable, no spaces'),
+  /** it names pypi/packages/<filename>: one segment, not hidden */
+  filename: z.string().regex(/^[A-Za-z0-9][^/\\\x00-\x1f\x7f]*\.(whl|tar\.gz|zip)$/, 'a wheel or sdist file name'),
   url: z.string(),
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
   requiresPython: z.string().optional(),
