@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isSafeRelativePath } from '../../util/paths.ts';
+import { urlField } from '../url-field.ts';
 
 const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, . _ -');
 const pkg = z.string().regex(/^[a-z0-9][a-z0-9+.-]*$/, 'a Debian package name');
@@ -15,7 +16,7 @@ const inside = z.strictObject({ repository: name.default('debian'), suite: suite
  * before the entry's own suites, as a vendor repository is added to be preferred for what it has.
  */
 export const aptSource = z.strictObject({
-  url: z.string().min(1),
+  url: urlField(),
   suites: z.array(suiteName).min(1),
   components: z.array(z.string().regex(/^[a-z0-9-]+$/)).default(['main']),
   keyring: z.string().min(1),
@@ -28,7 +29,7 @@ export type AptSource = z.infer<typeof aptSource>;
 export const aptEntry = z.strictObject({
   name,
   /** the repository root (the directory holding dists/ and pool/) */
-  url: z.string().min(1),
+  url: urlField(),
   /** in priority order: a suite listed first wins over later ones (see adr/0012) */
   suites: z.array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'a suite name (no slashes)')).min(1),
   components: z.array(z.string().regex(/^[a-z0-9-]+$/)).default(['main']),
