@@ -1,3 +1,5 @@
+import { basename, dirname } from 'node:path';
+import { TMP_NAME } from './atomic.ts';
 import { AirgapError } from './errors.ts';
 
 /**
@@ -39,6 +41,9 @@ export interface FsErrorContext {
 
 export function fsError(err: NodeJS.ErrnoException, c: FsErrorContext = {}): AirgapError {
   const [reason, hint] = REASONS[err.code ?? ''] ?? [err.message.replace(/^[A-Z0-9]+: /, '').replace(/, \w+ '.*'$/, ''), 'check the path and rerun'];
-  const where = c.path ?? err.path ?? '';
-  return new AirgapError(`${c.what ? `${c.what} ` : ''}${where}: cannot ${c.doing ?? err.syscall ?? 'use it'}: ${reason} (${err.code})`, { exitCode: c.exitCode ?? 1, hint, cause: err });
+  let where = c.path ?? err.path ?? '';
+  let doing = c.doing ?? err.syscall ?? 'use it';
+  // writeAtomic's temporary is a name the user never gave: name its directory
+  if (!c.path && TMP_NAME.test(basename(where))) [where, doing] = [dirname(where), 'write in it'];
+  return new AirgapError(`${c.what ? `${c.what} ` : ''}${where}: cannot ${doing}: ${reason} (${err.code})`, { exitCode: c.exitCode ?? 1, hint, cause: err });
 }
