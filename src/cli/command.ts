@@ -11,9 +11,10 @@ export interface Command {
   usage: string;
   /**
    * option name → [help text, shape]. `dir` marks a directory option, checked before the command
-   * runs (see checkDirs): `writes` must be creatable and writable, `reads` must exist.
+   * runs (see checkDirs): `writes` must be creatable and writable; `reads` must be a directory if
+   * it exists (a missing one is the command's to word: "run mirror first"); `exists` must exist.
    */
-  options: Record<string, { help: string; type: 'string' | 'boolean'; multiple?: boolean; default?: string; short?: string; dir?: 'writes' | 'reads' }>;
+  options: Record<string, { help: string; type: 'string' | 'boolean'; multiple?: boolean; default?: string; short?: string; dir?: 'writes' | 'reads' | 'exists' }>;
   /** it writes evidence under --results: that directory is checked before the work, not after */
   evidence?: boolean;
   positionals?: { name: string; help: string }[];
@@ -70,7 +71,7 @@ export async function checkDirs(c: Command, values: Record<string, unknown>, res
     const v = values[k];
     if (!o.dir || typeof v !== 'string' || v === '') continue;
     if (o.dir === 'writes') await checkWritableDir(v, `--${k}`);
-    else await checkExistingDir(v, `--${k}`, `give an existing directory: ${o.help}`);
+    else await checkExistingDir(v, `--${k}`, `give an existing directory: ${o.help}`, o.dir === 'reads');
   }
   if (c.evidence) await checkWritableDir(resultsDir, values.results ? '--results' : process.env.AIRGAP_RESULTS ? '$AIRGAP_RESULTS' : 'the results directory');
 }

@@ -30,13 +30,14 @@ export async function checkWritableDir(path: string, what: string): Promise<void
   await rmdir(probe);
 }
 
-/** An input directory: it must exist and be a directory. */
-export async function checkExistingDir(path: string, what: string, hint: string): Promise<void> {
+/** An input directory: it must be a directory, and exist unless `missingOk`. */
+export async function checkExistingDir(path: string, what: string, hint: string, missingOk = false): Promise<void> {
   const st = await stat(path).catch((err: unknown) => {
+    if (isFsError(err) && err.code === 'ENOENT' && missingOk) return undefined;
     if (isFsError(err) && (err.code === 'ENOENT' || err.code === 'ENOTDIR')) throw new UsageError(`${what} ${path}: no such directory`, hint);
     throw isFsError(err) ? fsError(err, { what, path, exitCode: 2 }) : err;
   });
-  if (!st.isDirectory()) throw new UsageError(`${what} ${path}: not a directory`, hint);
+  if (st && !st.isDirectory()) throw new UsageError(`${what} ${path}: not a directory`, hint);
 }
 
 async function nearestExisting(path: string, what: string): Promise<string> {

@@ -10,7 +10,7 @@ export const serve: Command = {
   summary: 'Serve an imported repository under Nexus-style paths: /repository/raw/<path>, /repository/git/<name>.git.',
   usage: '--root DIR [--listen 127.0.0.1:PORT]',
   options: {
-    root: { help: 'the repository directory written by airgap import --to', type: 'string', dir: 'reads' },
+    root: { help: 'the repository directory written by airgap import --to', type: 'string', dir: 'exists' },
     listen: { help: 'address:port; loopback unless you name another address', type: 'string', default: '127.0.0.1:8081' },
     quiet: { help: 'do not log requests', type: 'boolean' },
   },
