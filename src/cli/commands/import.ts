@@ -21,9 +21,9 @@ export const importCmd: Command = {
     const dir = need(positionals[0], '<bundle-dir>', importCmd);
     const trust = need(values.trust as string[] | undefined, '--trust', importCmd);
     const to = need(values.to, '--to', importCmd);
-    // checked now, not when the first image is pushed after the whole bundle is verified
-    const registry = values.registry === undefined ? undefined : parseUserUrl(values.registry.includes('://') ? values.registry : `https://${values.registry}`, '--registry').toString();
-    const r = await importStep(dir, trust, to, global, registry, values['apt-key']);
+    // checked now, not when the first image is pushed after the whole bundle is verified; passed on as written
+    if (values.registry !== undefined) parseUserUrl(values.registry.includes('://') ? values.registry : `https://${values.registry}`, '--registry');
+    const r = await importStep(dir, trust, to, global, values.registry, values['apt-key']);
     print(global, { repository: to, release: r.release, blobs: r.blobs, artifacts: r.artifacts, evidence: r.evidence },
       `imported ${r.release} into ${to}: ${r.blobs.imported} blobs written, ${r.blobs.present} already there, ${r.blobs.rechecked} re-hashed\n${r.artifacts.map((a) => `  ${a.id} → ${a.placed.join(', ')}`).join('\n')}\nevidence ${r.evidence}`);
     return 0;
