@@ -3,7 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { workspace, spawnAirgap, type CliResult } from './helpers/workspace.ts';
+import { workspace, airgap, spawnAirgap, type CliResult } from './helpers/workspace.ts';
 import { onCleanup } from './helpers/cleanup.ts';
 import { generateKeyPair } from '../src/trust/keys.ts';
 import { mapLimit } from '../src/util/concurrency.ts';
@@ -74,6 +74,10 @@ describe('bad input: exit 1 or 2 with what, where and what to do', () => {
     const bomb = ['version: 1.0.0', 'l0: &l0 [x, x, x, x, x, x, x, x, x]'];
     for (let i = 1; i < 10; i++) bomb.push(`l${i}: &l${i} [${Array(9).fill(`*l${i - 1}`).join(', ')}]`);
     const port = await closedPort();
+    // pinned, so lock fetches nothing and mirror is the first to try the closed port
+    const pinnedRefused = await release('pinned-refused', `version: 1.0.0\nfile:\n  - { name: a, url: "http://127.0.0.1:${port}/a.bin", sha256: "${'0'.repeat(64)}" }\n`);
+    const locked = await airgap(['lock', pinnedRefused, '--results', join(dir, 'results')]);
+    expect(locked.code, locked.stderr).toBe(0);
 
     // mount and chattr after every file is in place; undone before the workspace is removed
     sh('mount', '--bind', ro, ro);
@@ -126,6 +130,7 @@ describe('bad input: exit 1 or 2 with what, where and what to do', () => {
       { class: 'absurd size', args: ['preflight', '--min-free', 'lots'], names: /--min-free: not a size: "lots"/ },
       // an upstream that is not there: the URL and the cause named
       { class: 'unreachable upstream', args: ['lock', await release('refused', fileEntry(`http://127.0.0.1:${port}/a.bin`)), ...res], names: new RegExp(`http://127\\.0\\.0\\.1:${port}/a\\.bin: cannot reach it: .*ECONNREFUSED`) },
+      { class: 'unreachable upstream', args: ['mirror', pinnedRefused, '--store', join(dir, 'store'), ...res], names: new RegExp(`http://127\\.0\\.0\\.1:${port}/a\\.bin: cannot reach it: .*ECONNREFUSED`) },
       { class: 'unreachable upstream', args: ['lock', await release('no-host', fileEntry('http://upstream.invalid/a.bin')), ...res], names: /http:\/\/upstream\.invalid\/a\.bin: cannot reach it: no such host \(ENOTFOUND\)/ },
       // serve must not start on nothing
       { class: 'serve root', args: ['serve', '--root', join(dir, 'no-repo'), '--listen', '127.0.0.1:0'], names: /--root .*no-repo: no such directory/ },
@@ -136,7 +141,7 @@ describe('bad input: exit 1 or 2 with what, where and what to do', () => {
   });
 
   it('every case: exit 1 or 2, no "this is a bug", no stack trace, names the flag or path, says what to do', async () => {
-    expect(cases.length).toBe(47);
+    expect(cases.length).toBe(48);
     expect(new Set(cases.map((c) => c.class)).size).toBe(9);
     const results = await mapLimit(cases, 2, async (c) => ({ c, r: await run(c.args, c.env) }));
     const bad = results.flatMap(({ c, r }) => {
