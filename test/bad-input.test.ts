@@ -78,6 +78,15 @@ describe('bad input: exit 1 or 2 with what, where and what to do', () => {
     const pinnedRefused = await release('pinned-refused', `version: 1.0.0\nfile:\n  - { name: a, url: "http://127.0.0.1:${port}/a.bin", sha256: "${'0'.repeat(64)}" }\n`);
     const locked = await airgap(['lock', pinnedRefused, '--results', join(dir, 'results')]);
     expect(locked.code, locked.stderr).toBe(0);
+    // 2 MiB in the store, for a bundle onto a 1 MiB file system
+    await writeFile(join(dir, 'big.bin'), Buffer.alloc(2 << 20, 7));
+    const big = await release('big', fileEntry(`file://${join(dir, 'big.bin')}`));
+    for (const args of [['lock', big], ['mirror', big, '--store', join(dir, 'big-store')]]) {
+      const r = await airgap([...args, '--results', join(dir, 'results')]);
+      expect(r.code, r.stderr).toBe(0);
+    }
+    const small = join(dir, 'small');
+    await mkdir(small);
 
     // mount and chattr after every file is in place; undone before the workspace is removed
     sh('mount', '--bind', ro, ro);
@@ -85,6 +94,8 @@ describe('bad input: exit 1 or 2 with what, where and what to do', () => {
     sh('mount', '-o', 'remount,bind,ro', ro);
     sh('chattr', '+i', imm);
     onCleanup(() => sh('chattr', '-i', imm));
+    sh('mount', '-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', small);
+    onCleanup(() => sh('umount', small));
 
     const res = ['--results', join(dir, 'results')];
     const bundle = (...more: string[]) => ['bundle', good, '--key', keys.secretPath, '--store', join(dir, 'store'), '--out', join(dir, 'out'), ...res, ...more];
@@ -115,6 +126,8 @@ describe('bad input: exit 1 or 2 with what, where and what to do', () => {
       { class: 'file for a dir', args: ['build', 'disk-image', good, '--out', file, ...res], names: /--out .*a-file is a file/ },
       // a write that fails mid-command, on a path no flag names: the catch-all in main words it
       { class: 'fs error mid-run', args: ['lock', join(ro, 'release'), ...res], names: /read-only.*release: cannot write in it: read-only file system \(EROFS\)/ },
+      // a disk that fills up mid-bundle: the failed write names no file; the volume's temporary does
+      { class: 'disk full', args: ['bundle', big, '--key', keys.secretPath, '--store', join(dir, 'big-store'), '--out', join(small, 'b'), ...res], names: /small\/b: cannot write in it: no space left on the device \(ENOSPC\)/ },
       // URLs
       { class: 'invalid url', args: ['lock', await release('bad-url', fileEntry('ht!tp:/no where')), ...res], names: /factory\.yaml:3:\d+: file\.0\.url: "ht!tp:\/no where" is not a URL/ },
       { class: 'invalid url', args: ['lock', await release('bad-apt-url', 'version: 1.0.0\napt:\n  - { name: d, url: "debian mirror", suites: [x], packages: [p], keyring: k.asc }\n'), ...res], names: /apt\.0\.url: "debian mirror" is not a URL/ },
@@ -141,8 +154,8 @@ describe('bad input: exit 1 or 2 with what, where and what to do', () => {
   });
 
   it('every case: exit 1 or 2, no "this is a bug", no stack trace, names the flag or path, says what to do', async () => {
-    expect(cases.length).toBe(48);
-    expect(new Set(cases.map((c) => c.class)).size).toBe(9);
+    expect(cases.length).toBe(49);
+    expect(new Set(cases.map((c) => c.class)).size).toBe(10);
     const results = await mapLimit(cases, 2, async (c) => ({ c, r: await run(c.args, c.env) }));
     const bad = results.flatMap(({ c, r }) => {
       const why = [

@@ -29,6 +29,9 @@ export async function writeAtomic(
   } catch (err) {
     await fh.close().catch(() => {});
     await rm(tmp, { force: true });
+    // a failed write(2) (ENOSPC) names no file: name the temporary, which says where
+    const e = err as NodeJS.ErrnoException;
+    if (e && typeof e.code === 'string' && typeof e.syscall === 'string' && !e.path) e.path = tmp;
     throw err;
   }
 }
