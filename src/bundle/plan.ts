@@ -4,6 +4,14 @@ import { AirgapError } from '../util/errors.ts';
 import { formatSize } from '../util/size.ts';
 import { volumeFileName } from './toc.ts';
 
+/**
+ * The largest --volume-size taken. No single medium holds more; a larger value is a typo (99999T),
+ * and past 2^53 bytes the sizes in toc.json would no longer be exact numbers.
+ */
+export const MAX_VOLUME_SIZE = 64 * 2 ** 40;
+/** volume-0001.tar … volume-9999.tar: the name has four digits */
+export const MAX_VOLUMES = 9999;
+
 export interface PlannedArtifact {
   id: string;
   blobs: Blob[];
@@ -43,6 +51,9 @@ export function planVolumes(artifacts: PlannedArtifact[], volumeSize: number): V
       );
     }
     if (!cur || cur.size + need > volumeSize) {
+      if (volumes.length === MAX_VOLUMES) {
+        throw new AirgapError(`more than ${MAX_VOLUMES} volumes of ${formatSize(volumeSize)}`, { exitCode: 2, hint: 'raise --volume-size' });
+      }
       cur = { name: volumeFileName(volumes.length), blobs: [], size: END_OF_ARCHIVE.length };
       volumes.push(cur);
     }

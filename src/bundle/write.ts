@@ -6,7 +6,7 @@ import { kindOf } from '../kinds/index.ts';
 import { Store, type Blob } from '../store/store.ts';
 import { readSecretKey, keyIdHex, fingerprint } from '../trust/keys.ts';
 import { signMinisign } from '../trust/minisign.ts';
-import { writeAtomic, writeFileAtomic } from '../util/atomic.ts';
+import { removeTmp, writeAtomic, writeFileAtomic } from '../util/atomic.ts';
 import { AirgapError } from '../util/errors.ts';
 import { sha256 } from '../util/hash.ts';
 import { progress } from '../util/progress.ts';
@@ -95,8 +95,19 @@ export async function writeBundle(o: BundleOptions): Promise<BundleResult> {
   return { toc, tocSha256: tocSha, signer: { keyId: keyIdHex(sk.pub.keyId), fingerprint: fingerprint(sk.pub.raw) }, outDir: o.outDir };
 }
 
-/** A rerun must not leave a volume from an older, larger bundle beside the new one. */
+/**
+ * A rerun must not leave a volume from an older, larger bundle beside the new one, nor the
+ * partial volume of a run that was killed (up to a volume's size, on the medium beside a bundle
+ * that verifies: issue 15).
+ *
+ * The temporaries stay in the output directory, and every run removes those it finds: only there
+ * is the final rename sure to be on the same file system, and so atomic, when --out is the mount
+ * point of the medium itself (a sibling directory or the store's tmp/ would be another file
+ * system: a copy, not a rename). A bundle directory has one writer at a time (this function
+ * already deletes its toc), so a temporary found at the start is a dead run's, whatever its pid.
+ */
 async function clearOldBundle(dir: string, keep: Set<string>) {
+  await removeTmp(dir);
   for (const name of [TOC, TOC_SIG, SUMS]) await rm(join(dir, name), { force: true });
   for (const name of await readdir(dir)) {
     if (/^volume-\d{4}\.tar$/.test(name) && !keep.has(name)) await rm(join(dir, name), { force: true });

@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from '../util/errors.ts';
+import { checkExistingDir, checkWritableDir } from '../util/user-dir.ts';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -8,8 +9,14 @@ export interface Command {
   summary: string;
   /** usage line after `airgap <name>` */
   usage: string;
-  /** option name → [help text, shape] */
-  options: Record<string, { help: string; type: 'string' | 'boolean'; multiple?: boolean; default?: string; short?: string }>;
+  /**
+   * option name → [help text, shape]. `dir` marks a directory option, checked before the command
+   * runs (see checkDirs): `writes` must be creatable and writable; `reads` must be a directory if
+   * it exists (a missing one is the command's to word: "run mirror first"); `exists` must exist.
+   */
+  options: Record<string, { help: string; type: 'string' | 'boolean'; multiple?: boolean; default?: string; short?: string; dir?: 'writes' | 'reads' | 'exists' }>;
+  /** it writes evidence under --results: that directory is checked before the work, not after */
+  evidence?: boolean;
   positionals?: { name: string; help: string }[];
   details?: string;
   run(args: { values: Record<string, any>; positionals: string[]; global: GlobalOptions }): Promise<number>;
@@ -52,6 +59,21 @@ export function parse(c: Command, argv: string[]) {
   } catch (err) {
     throw new UsageError((err as Error).message, `see: airgap ${c.name} --help`);
   }
+}
+
+/**
+ * Every directory option checked before any work, so that an unwritable --out or a file given as
+ * --store stops the command at once with what and where, not after an hour, and not as a bug.
+ * The flags declare it (`dir`), so a new verb gets the check by saying what its options are.
+ */
+export async function checkDirs(c: Command, values: Record<string, unknown>, resultsDir: string): Promise<void> {
+  for (const [k, o] of Object.entries(c.options)) {
+    const v = values[k];
+    if (!o.dir || typeof v !== 'string' || v === '') continue;
+    if (o.dir === 'writes') await checkWritableDir(v, `--${k}`);
+    else await checkExistingDir(v, `--${k}`, `give an existing directory: ${o.help}`, o.dir === 'reads');
+  }
+  if (c.evidence) await checkWritableDir(resultsDir, values.results ? '--results' : process.env.AIRGAP_RESULTS ? '$AIRGAP_RESULTS' : 'the results directory');
 }
 
 export function need<T>(value: T | undefined, what: string, c: Command): T {

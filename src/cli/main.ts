@@ -1,7 +1,8 @@
 import { resolve } from 'node:path';
 import { AirgapError } from '../util/errors.ts';
 import { say } from '../util/progress.ts';
-import { helpText, parse, type Command } from './command.ts';
+import { checkDirs, helpText, parse, type Command } from './command.ts';
+import { fsError, isFsError } from '../util/fs-errors.ts';
 import { lock } from './commands/lock.ts';
 import { mirror } from './commands/mirror.ts';
 import { bundle } from './commands/bundle.ts';
@@ -58,8 +59,12 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     const resultsDir = resolve(String(values.results ?? process.env.AIRGAP_RESULTS ?? 'results'));
+    await checkDirs(cmd, values, resultsDir);
     return await cmd.run({ values, positionals, global: { json, resultsDir, log: say } });
-  } catch (err) {
+  } catch (caught) {
+    // a file-system error that no step words itself (a disk filling up mid-bundle, a directory
+    // made read-only under us) still says what, where and what to do: it is not a bug
+    const err = isFsError(caught) ? fsError(caught) : caught;
     if (err instanceof AirgapError) {
       if (json) process.stdout.write(JSON.stringify({ ok: false, error: err.message, hint: err.hint }) + '\n');
       process.stderr.write(`airgap ${name}: ${err.message}\n${err.hint ? `  → ${err.hint}\n` : ''}`);

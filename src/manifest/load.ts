@@ -5,6 +5,7 @@ import { manifestSchema, type Manifest } from './schema.ts';
 import { UsageError } from '../util/errors.ts';
 
 export const MANIFEST = 'factory.yaml';
+const MAX_ALIASES = 100;
 
 /**
  * Read and validate releases/<version>/factory.yaml. `${NAME}` in a value is taken from the
@@ -28,15 +29,25 @@ export async function loadManifest(releaseDir: string, env: NodeJS.ProcessEnv = 
     throw new UsageError(`${where(e.pos[0])}: ${e.message.split('\n')[0]}`);
   }
   const missing: string[] = [];
-  const raw = doc.toJS({
-    reviver: (_k: unknown, v: unknown) => typeof v === 'string'
-      ? v.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_m, name: string) => {
-        const value = env[name];
-        if (value === undefined) missing.push(name);
-        return value ?? '';
-      })
-      : v,
-  });
+  let raw: unknown;
+  try {
+    raw = doc.toJS({
+      // yaml's own default, said here because the message names it
+      maxAliasCount: MAX_ALIASES,
+      reviver: (_k: unknown, v: unknown) => typeof v === 'string'
+        ? v.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_m, name: string) => {
+          const value = env[name];
+          if (value === undefined) missing.push(name);
+          return value ?? '';
+        })
+        : v,
+    });
+  } catch (err) {
+    // yaml refuses aliases that expand past maxAliasCount (a "billion laughs" document would
+    // otherwise take all memory), with a ReferenceError: a bad declaration, not a bug
+    if (err instanceof ReferenceError) throw new UsageError(`${path}: ${err.message} (aliases expand to more than ${MAX_ALIASES} nodes)`, 'write the values out, or use fewer YAML aliases (*name)');
+    throw err;
+  }
   if (missing.length) throw new UsageError(`${path}: environment variable ${[...new Set(missing)].join(', ')} not set`, 'set it, or write the value into factory.yaml');
   const parsed = manifestSchema().safeParse(raw);
   if (!parsed.success) {

@@ -23,7 +23,7 @@ export async function openUrl(url: string, init: RequestInit = {}): Promise<Remo
     return { body: createReadStream(path, { highWaterMark: 1 << 20 }), size: st.size };
   }
   if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new FetchError(url, `unsupported scheme ${u.protocol}`, 400);
-  const res = await fetch(url, { redirect: 'follow', ...init });
+  const res = await fetch(url, { redirect: 'follow', ...init }).catch((err) => { throw FetchError.unreached(url, err); });
   if (!res.ok || !res.body) {
     await res.body?.cancel();
     throw new FetchError(url, `HTTP ${res.status} ${res.statusText}`, res.status);

@@ -64,7 +64,7 @@ export class RegistryClient {
     for (const s of new Set([...scope.split(' '), ...(challenge.params.scope ? [challenge.params.scope] : [])].filter(Boolean))) t.searchParams.append('scope', s);
     const headers: Record<string, string> = {};
     if (this.creds) headers.Authorization = `Basic ${Buffer.from(`${this.creds.username}:${this.creds.password}`).toString('base64')}`;
-    const res = await fetch(t, { headers });
+    const res = await fetch(t, { headers }).catch((err) => { throw FetchError.unreached(t.toString(), err); });
     if (res.status >= 500 || res.status === 429) {
       await res.body?.cancel();
       throw new FetchError(t.toString(), `${who}: token server answered HTTP ${res.status}`, res.status);
@@ -89,7 +89,8 @@ export class RegistryClient {
         const a = this.authHeader(o.scope);
         if (a) headers.Authorization = a;
         const body = o.body?.();
-        const res = await fetch(url, { method, headers, body: body as never, redirect: 'follow', ...(body instanceof Readable ? { duplex: 'half' } : {}) });
+        const res = await fetch(url, { method, headers, body: body as never, redirect: 'follow', ...(body instanceof Readable ? { duplex: 'half' } : {}) })
+          .catch((err) => { throw FetchError.unreached(url, err); });
         if (res.status === 401 && auth < 2) {
           await res.body?.cancel();
           // Concurrent requests (a push's blobs) all meet the first 401: when another one has

@@ -17,6 +17,9 @@ export async function appendFile(out: FileHandle, pos: number, srcPath: string, 
     while (n > 0) {
       const data = n === CHUNK ? cur : cur.subarray(0, n);
       const write = out.write(data, 0, n, pos);
+      // awaited on the next turn; when an earlier write fails first (ENOSPC), this one's failure
+      // must not become an unhandled rejection that kills the process past every catch
+      write.catch(() => {});
       pos += n;
       await prevWrite;
       await wb?.wrote(n);

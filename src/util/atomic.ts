@@ -29,6 +29,9 @@ export async function writeAtomic(
   } catch (err) {
     await fh.close().catch(() => {});
     await rm(tmp, { force: true });
+    // a failed write(2) (ENOSPC) names no file: name the temporary, which says where
+    const e = err as NodeJS.ErrnoException;
+    if (e && typeof e.code === 'string' && typeof e.syscall === 'string' && !e.path) e.path = tmp;
     throw err;
   }
 }
@@ -48,6 +51,25 @@ export async function syncDir(dir: string): Promise<void> {
   } finally {
     await d.close();
   }
+}
+
+/** The temporaries writeAtomic makes: `.tmp-<pid>-<12 hex>`. */
+export const TMP_NAME = /^\.tmp-\d+-[0-9a-f]{12}$/;
+
+/**
+ * Remove every writeAtomic temporary directly in `dir`, whoever made it: for a directory that has
+ * one writer at a time (a bundle's output), where anything left is a killed run's. Other names
+ * are left alone, unlike cleanStaleTmp, which owns its whole directory.
+ */
+export async function removeTmp(dir: string): Promise<number> {
+  const { readdir } = await import('node:fs/promises');
+  let removed = 0;
+  for (const name of await readdir(dir).catch(() => [] as string[])) {
+    if (!TMP_NAME.test(name)) continue;
+    await rm(join(dir, name), { force: true, recursive: true });
+    removed++;
+  }
+  return removed;
 }
 
 /** Remove temporaries left by processes that died (kill -9, power loss); live writers keep theirs. */

@@ -41,11 +41,43 @@ export class UnsafePathError extends AirgapError {
 /** A remote answered with an error or could not be reached. */
 export class FetchError extends AirgapError {
   readonly status?: number;
-  constructor(url: string, detail: string, status?: number) {
-    super(`${redactUrl(url)}: ${detail}`);
+  /** the network error's code (ECONNREFUSED, ENOTFOUND…) when the remote was not reached */
+  readonly code?: string;
+  constructor(url: string, detail: string, status?: number, opts: { code?: string; cause?: unknown; hint?: string } = {}) {
+    super(`${redactUrl(url)}: ${detail}`, { cause: opts.cause, hint: opts.hint });
     this.status = status;
+    this.code = opts.code;
+  }
+
+  /**
+   * fetch() rejects with a bare "fetch failed" and hides why in `cause`: name the URL and the
+   * cause, so an operator reads "http://mirror:8080/x: connection refused (ECONNREFUSED)".
+   */
+  static unreached(url: string, err: unknown): FetchError {
+    if (err instanceof FetchError) return err;
+    const cause = (err as { cause?: { code?: string; message?: string } })?.cause;
+    const code = cause?.code ?? (err as { code?: string })?.code;
+    const why = (code && NETWORK_REASONS[code]) ?? cause?.message ?? (err as Error)?.message ?? String(err);
+    return new FetchError(url, `cannot reach it: ${why}${code ? ` (${code})` : ''}`, undefined, {
+      code, cause: err, hint: 'check the URL, and that the server is up and reachable from here',
+    });
   }
 }
+
+const NETWORK_REASONS: Record<string, string> = {
+  ECONNREFUSED: 'connection refused, nothing listens there',
+  ENOTFOUND: 'no such host',
+  EAI_AGAIN: 'name lookup failed for now',
+  ECONNRESET: 'connection reset',
+  ETIMEDOUT: 'timed out',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  UND_ERR_CONNECT_TIMEOUT: 'connect timed out',
+  UND_ERR_SOCKET: 'connection closed',
+  CERT_HAS_EXPIRED: 'its TLS certificate has expired',
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'its TLS certificate is self-signed',
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'its TLS certificate is not trusted here',
+};
 
 /** Credentials never reach logs or evidence. */
 export function redactUrl(url: string): string {

@@ -14,7 +14,8 @@ export function isTransient(err: unknown): boolean {
   if (err instanceof AirgapError && !(err instanceof FetchError)) {
     return /Connection (reset|refused|timed out)|returned error: (5\d\d|429)|RPC failed|early EOF|unexpected disconnect|Could not resolve host|Operation timed out|Failed to connect|Couldn't connect to server/i.test(err.message);
   }
-  if (err instanceof FetchError) return err.status === undefined || err.status >= 500 || err.status === 429 || err.status === 408;
+  // a name that does not resolve now will not in the next seconds (EAI_AGAIN is the passing one)
+  if (err instanceof FetchError) return err.code === 'ENOTFOUND' ? false : err.status === undefined || err.status >= 500 || err.status === 429 || err.status === 408;
   const code = (err as { code?: string; cause?: { code?: string } })?.cause?.code ?? (err as { code?: string })?.code;
   return ['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT'].includes(code ?? '')
     || (err instanceof TypeError && /fetch failed|terminated/.test(err.message));

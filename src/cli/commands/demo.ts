@@ -7,7 +7,8 @@ export const demo: Command = {
   name: 'demo',
   summary: 'Run the whole cycle on this machine against a generated loopback upstream (no internet needed).',
   usage: '[--workspace DIR]',
-  options: { workspace: { help: 'where the demo keeps its upstream, store, bundle, keys and repository', type: 'string', default: '.work/demo' } },
+  options: { workspace: { help: 'where the demo keeps its upstream, store, bundle, keys and repository', type: 'string', default: '.work/demo', dir: 'writes' } },
+  evidence: true,
   details: 'Rerunning reuses the workspace: the key is kept, the store and the repository skip what they hold.',
   async run({ values, global }) {
     const r = await runDemo(resolve(values.workspace), global);

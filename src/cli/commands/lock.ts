@@ -9,6 +9,7 @@ export const lock: Command = {
   usage: '<release-dir>',
   positionals: [{ name: 'release-dir', help: 'directory holding factory.yaml (e.g. releases/2.0.0)' }],
   options: {},
+  evidence: true,
   details: 'Files without a sha256 are downloaded once and hashed; git refs are resolved with git ls-remote.\nSet SOURCE_DATE_EPOCH to fix the lock timestamp.',
   async run({ positionals, global }) {
     const dir = need(positionals[0], '<release-dir>', lock);

@@ -9,7 +9,8 @@ export const mirror: Command = {
   summary: 'Fetch every artifact of a lock into the content-addressed store (resumable; what is there is skipped).',
   usage: '<release-dir> [--store DIR]',
   positionals: [{ name: 'release-dir', help: 'directory holding factory.lock.json' }],
-  options: { store: { help: 'the store directory (or $AIRGAP_STORE)', type: 'string', default: defaultStore() } },
+  options: { store: { help: 'the store directory (or $AIRGAP_STORE)', type: 'string', default: defaultStore(), dir: 'writes' } },
+  evidence: true,
   async run({ positionals, values, global }) {
     const dir = need(positionals[0], '<release-dir>', mirror);
     const r = await mirrorStep(dir, values.store, global);

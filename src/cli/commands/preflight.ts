@@ -2,7 +2,7 @@ import type { Command } from '../command.ts';
 import { preflight } from '../../preflight/checks.ts';
 import { print } from '../output.ts';
 import { parseSize } from '../../util/size.ts';
-import { UsageError } from '../../util/errors.ts';
+import { parseUserUrl } from '../../util/url.ts';
 
 export const preflightCmd: Command = {
   name: 'preflight',
@@ -16,8 +16,8 @@ export const preflightCmd: Command = {
   },
   details: 'The egress check starts the build sandbox and tries http://1.1.1.1/ and a lookup of example.org from inside: both must fail, and be recorded. Exit 0 when every check holds, 1 otherwise (each failure says what to do).',
   async run({ positionals, values, global }) {
-    let minFree: number;
-    try { minFree = parseSize(values['min-free']); } catch (err) { throw new UsageError(`--min-free: ${(err as Error).message}`); }
+    const minFree = parseSize(values['min-free'], { what: '--min-free' });
+    parseUserUrl(values.server, '--server'); // checked here, passed on as written
     const checks = await preflight({ dir: positionals[0], store: values.store, serverUrl: values.server, minFree }, global.log);
     const ok = checks.every((c) => c.ok);
     const lines = checks.map((c) => `${c.ok ? 'ok  ' : 'FAIL'}  ${c.name}: ${c.detail}${c.fix ? `\n        → ${c.fix}` : ''}`);

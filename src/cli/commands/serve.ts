@@ -20,7 +20,7 @@ export const serve: Command = {
   summary: 'Serve an imported repository under Nexus-style paths: /repository/raw/<path>, /repository/git/<name>.git, and the OCI registry at /v2/.',
   usage: '--root DIR [--listen 127.0.0.1:PORT] [--push-dir DIR] [--replace] [--upload-max-age S] [--upload-max-count N] [--upload-max-bytes SIZE]',
   options: {
-    root: { help: 'the repository directory written by airgap import --to', type: 'string' },
+    root: { help: 'the repository directory written by airgap import --to', type: 'string', dir: 'exists' },
     listen: { help: 'address:port; loopback unless you name another address', type: 'string', default: '127.0.0.1:8081' },
     'push-dir': { help: 'where the push socket and the push credentials go (0700; default: /run/airgap/serve/HOST_PORT as root)', type: 'string' },
     replace: { help: 'let a push move a tag that import wrote (refused by default)', type: 'boolean' },

@@ -32,6 +32,7 @@ export const site: Command = {
     'tls-cert': { help: 'PEM certificate: serve HTTPS (needed, with --tls-key, to listen beyond loopback)', type: 'string' },
     'tls-key': { help: 'PEM private key of --tls-cert', type: 'string' },
   },
+  evidence: true,
   details: [
     'Prints the URL to open, with a fresh random token in its fragment (AIRGAP_RUNNER_TOKEN sets it instead, for automation).',
     'Every /api/ request needs the token (Authorization: Bearer), a Host naming this runner and, when a browser sends one, its own Origin.',

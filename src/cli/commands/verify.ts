@@ -9,6 +9,7 @@ export const verify: Command = {
   usage: '<bundle-dir> --trust PUBKEY [--trust PUBKEY…]',
   positionals: [{ name: 'bundle-dir', help: 'directory holding toc.json and the volumes' }],
   options: { trust: { help: 'a trusted minisign public key (.pub); repeat for several', type: 'string', multiple: true } },
+  evidence: true,
   details: 'Exit 0 only when everything holds; exit 1 names each bad volume, artifact or key.',
   async run({ positionals, values, global }) {
     const dir = need(positionals[0], '<bundle-dir>', verify);

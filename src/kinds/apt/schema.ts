@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { isSafeRelativePath } from '../../util/paths.ts';
 import { paragraphs } from '../../apt/deb822.ts';
 import { artifactId, REPOSITORY_ROOT_NAMES } from '../fields.ts';
+import { urlField } from '../url-field.ts';
 
 const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, . _ -');
 const pkg = z.string().regex(/^[a-z0-9][a-z0-9+.-]*$/, 'a Debian package name');
@@ -28,7 +29,7 @@ const pinPriority = z.number().int().min(-32768).max(32767).optional();
  * `pinPriority` says otherwise (a vendor repository preferred for what it has: 600).
  */
 export const aptSource = z.strictObject({
-  url: z.string().min(1),
+  url: urlField(),
   suites: z.array(suiteName).min(1),
   components: z.array(z.string().regex(/^[a-z0-9-]+$/)).default(['main']),
   keyring: z.string().min(1),
@@ -42,7 +43,7 @@ export type AptSource = z.infer<typeof aptSource>;
 export const aptEntry = z.strictObject({
   name,
   /** the repository root (the directory holding dists/ and pool/) */
-  url: z.string().min(1),
+  url: urlField(),
   /** the suites of this source; their order does not choose versions (apt's candidate, adr/0021); the first names the served suite unless as.suite */
   suites: z.array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'a suite name (no slashes)')).min(1),
   components: z.array(z.string().regex(/^[a-z0-9-]+$/)).default(['main']),

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { SHA256_HEX } from '../../util/hash.ts';
 import { isSafeRelativePath } from '../../util/paths.ts';
 import { artifactId } from '../fields.ts';
+import { urlField } from '../url-field.ts';
 
 const sha = z.string().regex(SHA256_HEX, 'a sha256 is 64 lowercase hex characters');
 const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._+-]*$/, 'letters, digits, . _ + - (no slashes)');
@@ -10,7 +11,7 @@ const relPath = z.string().refine(isSafeRelativePath, 'a relative path without .
 /** A source tarball, a third-party binary, anything at a URL. `{arch}` in url/path fans out per arch. */
 export const fileEntry = z.strictObject({
   name,
-  url: z.string().min(1),
+  url: urlField(),
   arches: z.array(z.string().regex(/^[a-z0-9_]+$/)).min(1).optional(),
   /** one pin, or one per arch */
   sha256: z.union([sha, z.record(z.string(), sha)]).optional(),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { artifactId } from '../fields.ts';
+import { urlField } from '../url-field.ts';
 
 const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, . _ -');
 
@@ -14,7 +15,7 @@ const target = z.strictObject({
 /** Python packages: requirements resolved by pip itself, once per target, against an index. */
 export const pypiEntry = z.strictObject({
   name,
-  index: z.string().min(1),
+  index: urlField(),
   requirements: z.array(z.string().min(1)).min(1),
   /** a constraints file: a path (relative to the release directory) or a URL */
   constraints: z.string().optional(),
