@@ -35,7 +35,7 @@ export function plan(p: ImportParams): string[] {
 }
 
 export async function run(p: ImportParams, ctx: RunContext): Promise<number> {
-  const r = await importStep(p.bundle, p.trust, p.to, { resultsDir: resultsDir(p.results), log: ctx.log }, p.registry, p.aptKey, p.allowRollback);
+  const r = await importStep(p.bundle, p.trust, p.to, { resultsDir: resultsDir(p.results), log: ctx.log }, { registry: p.registry, 'apt-key': p.aptKey }, p.allowRollback);
   ctx.echo(`imported release ${r.release} into ${p.to}`);
   ctx.echo(`  blobs: ${r.blobs.imported} written, ${r.blobs.present} already there, ${r.blobs.rechecked} re-hashed in place`);
   for (const a of r.artifacts) ctx.echo(`  ${a.id} → ${a.placed.join(', ')}`);

@@ -6,6 +6,7 @@ import { fetchBytes } from '../apt/fetch-index.ts';
 import { sha256, sha256File } from '../util/hash.ts';
 import { ensureTools } from '../host/tools.ts';
 import { AirgapError, UsageError } from '../util/errors.ts';
+import { repositoryUrl } from '../repository/urls.ts';
 
 /** Where the image's own apt finds the factory key (its sources.list names it, signed-by). */
 export const KEY_IN_IMAGE = '/etc/apt/keyrings/airgap-factory.gpg';
@@ -17,7 +18,7 @@ export const KEY_IN_IMAGE = '/etc/apt/keyrings/airgap-factory.gpg';
  */
 export async function buildRootfs(ctx: BuildContext, spec: RootfsSpec, o: { directory?: boolean; hooks?: string[]; env?: Record<string, string> } = {}): Promise<{ path: string; sha256?: string; size?: number }> {
   ensureTools(['mmdebstrap']);
-  const repo = `${ctx.serverUrl}/repository/${spec.repository}`;
+  const repo = repositoryUrl(ctx.serverUrl, spec.repository);
   const key = join(ctx.outDir, 'repository-key.gpg');
   const [keyBytes, inRelease] = await Promise.all([
     fetchBytes(`${repo}/repository-key.gpg`),

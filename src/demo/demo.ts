@@ -4,18 +4,10 @@ import { makeUpstream } from './upstream.ts';
 import { startServer } from '../serve/server.ts';
 import { generateKeyPair } from '../trust/keys.ts';
 import { lockStep, mirrorStep, bundleStep, verifyStep, importStep, type StepOptions } from '../pipeline/steps.ts';
-import { git } from '../host/git.ts';
 import { ensureTools } from '../host/tools.ts';
-import { sha256 } from '../util/hash.ts';
 import { AirgapError } from '../util/errors.ts';
-import type { FileLocked } from '../kinds/file/schema.ts';
-import type { GitLocked } from '../kinds/git/schema.ts';
-import type { OciLocked } from '../kinds/oci/schema.ts';
-import type { PypiLocked } from '../kinds/pypi/schema.ts';
-import type { AptLocked } from '../kinds/apt/schema.ts';
-import { readKeyring, verifyInRelease } from '../apt/release.ts';
+import { kindOf } from '../kinds/index.ts';
 import { generateOpenpgpKey } from '../trust/openpgp.ts';
-import { RegistryClient } from '../oci/client.ts';
 
 export const DEMO_RELEASE = resolve(import.meta.dirname, '../../releases/demo');
 export const DEMO_VOLUME_SIZE = 256 * 1024;
@@ -89,47 +81,16 @@ export async function runDemo(workspace: string, o: StepOptions): Promise<DemoRe
     o.log(`      OK, signed by ${verified.key?.keyId}`);
 
     step(7, 'import: into the embedded repository');
-    const imported = await importStep(d.bundle, [join(d.keys, 'airgap.pub')], d.repo, o, undefined, join(d.keys, 'airgap-openpgp.key'));
+    const imported = await importStep(d.bundle, [join(d.keys, 'airgap.pub')], d.repo, o, { 'apt-key': join(d.keys, 'airgap-openpgp.key') });
     o.log(`      ${imported.blobs.imported} blobs written, ${imported.blobs.present} already there, ${imported.blobs.rechecked} re-hashed`);
 
     step(8, 'serve: proving it with real clients against the served repository');
     served = await startServer(d.repo, { host: '127.0.0.1', port: 0 });
     const checks: string[] = [];
+    // each kind proves its own artifacts with the client that would use them (Kind.probe)
     for (const a of locked.lock.artifacts) {
-      if (a.kind === 'file') {
-        const f = a as FileLocked;
-        const res = await fetch(`${served.url}/repository/raw/${f.path}`);
-        const body = Buffer.from(await res.arrayBuffer());
-        if (!res.ok || sha256(body) !== f.sha256) throw new AirgapError(`served raw/${f.path} does not match the lock`);
-        checks.push(`GET /repository/raw/${f.path} → sha256 ${f.sha256.slice(0, 16)}… as locked`);
-      } else if (a.kind === 'oci') {
-        const o = a as OciLocked;
-        const [repository, tag] = o.target.split(':');
-        const got = await new RegistryClient(new URL(served.url).host).getManifest(repository, tag);
-        if (got.digest !== o.digest) throw new AirgapError(`registry pull of ${o.target} gave ${got.digest}, lock says ${o.digest}`);
-        checks.push(`GET /v2/${repository}/manifests/${tag} → ${o.digest.slice(0, 19)}… as locked`);
-      } else if (a.kind === 'pypi') {
-        const p = a as PypiLocked;
-        const res = await fetch(`${served.url}/repository/pypi/simple/${p.name}/`, { headers: { Accept: 'application/vnd.pypi.simple.v1+json' } });
-        const file = ((await res.json()) as { files: { filename: string; hashes: { sha256: string } }[] }).files.find((f) => f.filename === p.filename);
-        if (file?.hashes.sha256 !== p.sha256) throw new AirgapError(`served pypi index lacks ${p.filename} with its locked hash`);
-        checks.push(`GET /repository/pypi/simple/${p.name}/ → ${p.filename} sha256 ${p.sha256.slice(0, 16)}… as locked`);
-      } else if (a.kind === 'apt') {
-        const p = a as AptLocked;
-        const base = `${served.url}/repository/${p.repository}`;
-        const keyring = await readKeyring(Buffer.from(await (await fetch(`${base}/repository-key.gpg`)).arrayBuffer()));
-        await verifyInRelease(await (await fetch(`${base}/dists/${p.suite}/InRelease`)).text(), keyring, `${base}/dists/${p.suite}/InRelease`);
-        const deb = Buffer.from(await (await fetch(`${base}/${p.filename}`)).arrayBuffer());
-        if (sha256(deb) !== p.sha256) throw new AirgapError(`served ${p.filename} does not match the lock`);
-        checks.push(`GET /repository/${p.repository}/${p.filename} → sha256 ${p.sha256.slice(0, 16)}… as locked (InRelease signature checked)`);
-      } else if (a.kind === 'git') {
-        const g = a as GitLocked;
-        await rm(d.clone, { recursive: true, force: true });
-        await git(['clone', '-q', `${served.url}/repository/git/${g.name}.git`, d.clone]);
-        const head = (await git(['-C', d.clone, 'rev-parse', 'HEAD'])).stdout.trim();
-        if (head !== g.commit) throw new AirgapError(`git clone of ${g.name} gave ${head}, lock says ${g.commit}`);
-        checks.push(`git clone /repository/git/${g.name}.git → HEAD ${head.slice(0, 12)} as locked`);
-      }
+      const probe = kindOf(a).probe;
+      if (probe) checks.push(await probe(a, { serverUrl: served.url, scratchDir: ws }));
     }
     for (const c of checks) o.log(`      ${c}`);
     return { workspace: ws, version: locked.lock.version, tocSha256: bundled.tocSha256, volumes: bundled.toc.volumes.length, checks, resultsDir: join(o.resultsDir, locked.lock.version) };

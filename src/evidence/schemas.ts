@@ -19,8 +19,8 @@ export const lockEvidence = z.strictObject({
   created: at,
   artifacts: z.array(z.strictObject({
     id: z.string(), kind: z.string(), name: z.string(), version: z.string(),
-    /** the pin: a sha256, a commit, a digest */
-    pin: z.string(),
+    /** the pin: a sha256, a commit, a digest (never blank: a kind that names none fails lock) */
+    pin: z.string().min(1),
     source: z.string(),
   })),
 });

@@ -1,7 +1,7 @@
 import { copyFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { verifyBundle, type VerifyResult } from '../verify/verify.ts';
-import { kindOf, kinds } from '../kinds/index.ts';
+import { carriedKinds, checkImportOptions, kindOf, repositoriesOf } from '../kinds/index.ts';
 import { Repository } from '../repository/layout.ts';
 import { Journal } from './journal.ts';
 import { newerReleases } from './rollback.ts';
@@ -30,16 +30,15 @@ export interface ImportResult {
  * artifact is placed by its kind, then every blob is hashed again where it now lies. A rerun after
  * a crash skips what is already whole and finishes the rest.
  */
-export async function importBundle(bundleDir: string, trust: string[], repoRoot: string, log: (m: string) => void, registry?: string, aptKey?: string, allowRollback = false): Promise<ImportResult> {
+export async function importBundle(bundleDir: string, trust: string[], repoRoot: string, log: (m: string) => void, options: Readonly<Record<string, string | undefined>> = {}, allowRollback = false): Promise<ImportResult> {
   const verify = await verifyBundle(bundleDir, trust);
   if (!verify.ok || !verify.toc || !verify.lock) {
     throw Object.assign(new AirgapError(`bundle ${bundleDir} failed verification; nothing imported:\n${verify.problems.map((p) => `  ${[p.volume, p.artifact].filter(Boolean).join(' ')}${p.volume || p.artifact ? ': ' : ''}${p.message}`).join('\n')}`), { verify });
   }
   const toc = verify.toc;
   const lock = verify.lock;
-  if (lock.artifacts.some((a) => a.kind === 'apt') && !aptKey) {
-    throw new AirgapError('the bundle carries Debian packages, but no key to sign their repository was given; nothing imported', { exitCode: 2, hint: 'pass --apt-key FILE (make one with `airgap keygen --openpgp`)' });
-  }
+  // an option a carried kind needs (a signing key…) is asked for before anything is written
+  checkImportOptions(lock.artifacts, options);
   const repo = new Repository(repoRoot);
   const journal = new Journal(repo.journalPath);
   // Before the first write: a rollback is refused, or recorded when it is meant.
@@ -71,7 +70,7 @@ export async function importBundle(bundleDir: string, trust: string[], repoRoot:
 
   const blobsOf = new Map(toc.blobs.map((b) => [b.digest, b]));
   const artifacts: ImportResult['artifacts'] = [];
-  const ctx = { repoRoot, store: repo.store, log, tmpDir: repo.tmpDir, registry, aptKey };
+  const ctx = { repoRoot, store: repo.store, log, tmpDir: repo.tmpDir, options };
   for (const a of lock.artifacts) {
     const entry = toc.artifacts.find((t) => t.id === a.id)!;
     const blobs: Blob[] = entry.blobs.map((d) => ({ digest: d, size: blobsOf.get(d)!.size }));
@@ -80,7 +79,7 @@ export async function importBundle(bundleDir: string, trust: string[], repoRoot:
     artifacts.push({ id: a.id, kind: a.kind, digest: entry.digest, placed });
   }
 
-  for (const k of kinds) if (k.finalize && lock.artifacts.some((a) => a.kind === k.name)) await k.finalize(ctx);
+  for (const { kind } of carriedKinds(lock.artifacts)) await kind.finalize?.(ctx);
 
   // Re-hash where the bytes now lie: the proof is about the repository, not the media.
   let rechecked = 0;
@@ -92,7 +91,7 @@ export async function importBundle(bundleDir: string, trust: string[], repoRoot:
   const rel = repo.releaseDir(toc.release);
   await mkdir(rel, { recursive: true });
   for (const f of [TOC, BUNDLE_LOCK]) await copyFile(join(bundleDir, f), join(rel, f));
-  await repo.addRepositories(Object.fromEntries(kinds.filter((k) => k.name !== 'apt' && lock.artifacts.some((a) => a.kind === k.name)).map((k) => [k.repository.name, k.repository.format])));
+  await repo.addRepositories(repositoriesOf(lock.artifacts));
   await journal.append({ event: 'end', release: toc.release, toc: verify.tocSha256!, ok: true });
   return {
     verify, release: toc.release, tocSha256: verify.tocSha256!, lockSha256: verify.lockSha256!, repository: repoRoot,

@@ -4,8 +4,8 @@ import { writeBundle } from '../bundle/write.ts';
 import { verifyBundle } from '../verify/verify.ts';
 import { importBundle } from '../import/import.ts';
 import { writeEvidence } from '../evidence/write.ts';
-import { redactUrl } from '../util/errors.ts';
 import { RELEASE_VERSION } from '../manifest/version.ts';
+import { describeArtifact } from '../kinds/index.ts';
 
 /**
  * Each pipeline step as the CLI, the runbooks and the demo run it: the work, then its evidence in
@@ -14,14 +14,11 @@ import { RELEASE_VERSION } from '../manifest/version.ts';
  */
 export interface StepOptions { resultsDir: string; log: (m: string) => void }
 
-const pinOf = (a: Record<string, unknown>) => String(a.sha256 ?? a.commit ?? a.digest ?? '');
-const sourceOf = (a: Record<string, unknown>) => redactUrl(String(a.url ?? a.image ?? a.source ?? ''));
-
 export async function lockStep(releaseDir: string, o: StepOptions) {
   const r = await lockRelease(releaseDir, o.log);
   const evidence = await writeEvidence(o.resultsDir, 'lock', {
     version: r.lock.version, lockSha256: r.sha256, manifestSha256: r.lock.manifestSha256, created: r.lock.created,
-    artifacts: r.lock.artifacts.map((a) => ({ id: a.id, kind: a.kind, name: a.name, version: a.version, pin: pinOf(a as never), source: sourceOf(a as never) })),
+    artifacts: r.lock.artifacts.map((a) => ({ id: a.id, kind: a.kind, name: a.name, version: a.version, ...describeArtifact(a) })),
   });
   return { ...r, evidence };
 }
@@ -56,9 +53,10 @@ export async function verifyStep(bundleDir: string, trust: string[], o: StepOpti
   return { ...r, evidence };
 }
 
-export async function importStep(bundleDir: string, trust: string[], repoRoot: string, o: StepOptions, registry?: string, aptKey?: string, allowRollback = false) {
+/** `options`: the values of the import options kinds declare (Kind.importOptions), by flag. */
+export async function importStep(bundleDir: string, trust: string[], repoRoot: string, o: StepOptions, options: Readonly<Record<string, string | undefined>> = {}, allowRollback = false) {
   const t = Date.now();
-  const r = await importBundle(bundleDir, trust, repoRoot, o.log, registry, aptKey, allowRollback);
+  const r = await importBundle(bundleDir, trust, repoRoot, o.log, options, allowRollback);
   const evidence = await writeEvidence(o.resultsDir, 'import', {
     version: r.release, tocSha256: r.tocSha256, lockSha256: r.lockSha256, repository: r.repository, blobs: r.blobs,
     artifacts: r.artifacts, journal: r.journal, durationMs: Date.now() - t,

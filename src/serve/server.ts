@@ -2,6 +2,8 @@ import { createServer, type IncomingMessage, type ServerResponse, type Server } 
 import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import { Repository } from '../repository/layout.ts';
+import type { RepositoryFormat } from '../repository/formats.ts';
+import { REPOSITORY_PREFIX, repositoryPath } from '../repository/urls.ts';
 import { Store } from '../store/store.ts';
 import { unsafePathReason } from '../util/paths.ts';
 import { serveRaw } from './raw.ts';
@@ -66,19 +68,18 @@ export function handler(repoRoot: string, log: (line: string) => void = () => {}
       }
       if (url.pathname === '/') return void index(res, await repo.repositories());
       if (url.pathname === '/v2' || url.pathname.startsWith('/v2/')) return await registry(req, res, url.pathname, new URLSearchParams(url.search));
-      if (decoded[0] !== 'repository' || !decoded[1]) return void res.writeHead(404).end('not found\n');
+      if (`/${decoded[0]}` !== REPOSITORY_PREFIX || !decoded[1]) return void res.writeHead(404).end('not found\n');
       const name = decoded[1];
-      const format = (await repo.repositories())[name];
+      const format = (await repo.repositories())[name] as RepositoryFormat | undefined;
       if (!format) return void res.writeHead(404).end(`no repository "${name}"\n`);
       const rest = decoded.slice(2).filter((s, i, a) => s !== '' || i === a.length - 1);
       const rel = rest.join('/').replace(/\/$/, '');
       if (rel && unsafePathReason(rel)) return void res.writeHead(400).end(`${unsafePathReason(rel)}\n`);
       // dot-directories hold the import's sidecars, never content
       if (rest.some((s) => s.startsWith('.'))) return void res.writeHead(404).end('not found\n');
-      if (format === 'raw' || format === 'apt') return await serveRaw(req, res, join(repoRoot, name), rel || '.', url.pathname);
-      if (format === 'pypi') return await servePypi(req, res, join(repoRoot, name), rel || '.', url.pathname);
-      if (format === 'git') return await serveGit(req, res, join(repoRoot, name), `/${rel}`, url.search.slice(1));
-      res.writeHead(501).end(`repository format "${format}" is not served yet\n`);
+      const serve = FORMATS[format];
+      if (!serve) return void res.writeHead(501).end(`repository format "${format}" is not served yet\n`);
+      return await serve(req, res, { dir: join(repoRoot, name), rel, pathname: url.pathname, query: url.search.slice(1) });
     } catch (err) {
       if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain' });
       res.end(`internal error: ${(err as Error).message}\n`);
@@ -86,8 +87,23 @@ export function handler(repoRoot: string, log: (line: string) => void = () => {}
   };
 }
 
+type FormatHandler = (req: IncomingMessage, res: ServerResponse, at: { dir: string; rel: string; pathname: string; query: string }) => Promise<void>;
+
+/**
+ * A handler per repository format (src/repository/formats.ts): the compiler holds this table to
+ * that one list, so a format cannot be known in one place and missing in the other. oci is served
+ * at /v2/, not under /repository/.
+ */
+const FORMATS: Record<RepositoryFormat, FormatHandler | undefined> = {
+  raw: (req, res, at) => serveRaw(req, res, at.dir, at.rel || '.', at.pathname),
+  apt: (req, res, at) => serveRaw(req, res, at.dir, at.rel || '.', at.pathname),
+  pypi: (req, res, at) => servePypi(req, res, at.dir, at.rel || '.', at.pathname),
+  git: (req, res, at) => serveGit(req, res, at.dir, `/${at.rel}`, at.query),
+  oci: undefined,
+};
+
 function index(res: ServerResponse, repos: Record<string, string>) {
-  const body = JSON.stringify({ repositories: Object.entries(repos).map(([name, format]) => ({ name, format, url: `/repository/${name}/` })) }, null, 2) + '\n';
+  const body = JSON.stringify({ repositories: Object.entries(repos).map(([name, format]) => ({ name, format, url: repositoryPath(name, '') })) }, null, 2) + '\n';
   res.writeHead(200, { 'Content-Type': 'application/json' }).end(body);
 }
 

@@ -7,6 +7,7 @@ import { say } from '../../util/progress.ts';
 import { parseSize } from '../../util/size.ts';
 import { ensureTools } from '../../host/tools.ts';
 import { UsageError } from '../../util/errors.ts';
+import { repositoryUrl } from '../../repository/urls.ts';
 
 function positive(text: string | undefined, what: string): number | undefined {
   if (text === undefined) return undefined;
@@ -52,7 +53,7 @@ unless --replace.`,
     const s = await startServer(root, at, values.quiet ? undefined : (l) => say(l), { pushDir: values['push-dir'], replace: values.replace, uploads });
     if (global.json) process.stdout.write(JSON.stringify({ url: s.url, root, pushSocket: s.push?.socket, authFile: s.push?.authFile }) + '\n');
     else {
-      process.stdout.write(`serving ${root} at ${s.url}/repository/\n`);
+      process.stdout.write(`serving ${root} at ${repositoryUrl(s.url, '')}\n`);
       if (s.push) process.stdout.write(`push: socket ${s.push.socket}; credentials in ${s.push.authFile} (DOCKER_CONFIG=${s.push.dir})\n`);
     }
     await new Promise<void>((resolve) => {

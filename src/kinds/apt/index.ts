@@ -16,6 +16,9 @@ import { writeFileAtomic, writeJsonAtomic } from '../../util/atomic.ts';
 import { AirgapError, UsageError } from '../../util/errors.ts';
 import { parseDepends, type Relation } from '../../apt/depends.ts';
 import { underRoot } from '../../util/under-root.ts';
+import { probeApt } from './probe.ts';
+
+const NO_KEY = { why: 'the bundle carries Debian packages, but no key to sign their repository was given', hint: 'pass --apt-key FILE (make one with `airgap keygen --openpgp`)' };
 
 const SIDECARS = '.packages';
 
@@ -82,6 +85,10 @@ export const aptKind: Kind<AptEntry, AptLocked> = {
   },
 
   ...pinnedFileSteps<AptLocked>(),
+  importOptions: [{ flag: 'apt-key', value: 'FILE', help: 'OpenPGP secret key that signs the apt repositories (airgap keygen --openpgp)', required: NO_KEY }],
+  // each artifact names its repository (debian, a backports repository…), not the kind
+  repositories: (as) => Object.fromEntries(as.map((a) => [a.repository, 'apt' as const])),
+  probe: probeApt,
 
   /** The .deb in the pool; its stanza in a sidecar per index it belongs to. */
   async place(a, blobs, ctx) {
@@ -99,8 +106,9 @@ export const aptKind: Kind<AptEntry, AptLocked> = {
       const sidecars = join(ctx.repoRoot, repo, SIDECARS);
       const suites = await readdir(sidecars).catch(() => undefined);
       if (!suites) continue;
-      if (!ctx.aptKey) throw new AirgapError('Debian packages are imported, but no key to sign their repository was given', { exitCode: 2, hint: 'pass --apt-key FILE (make one with `airgap keygen --openpgp`)' });
-      const key = await readOpenpgpSecretKey(ctx.aptKey);
+      const aptKey = ctx.options?.['apt-key'];
+      if (!aptKey) throw new AirgapError('Debian packages are imported, but no key to sign their repository was given', { exitCode: 2, hint: NO_KEY.hint });
+      const key = await readOpenpgpSecretKey(aptKey);
       for (const suite of suites) {
         const files = new Map<string, Buffer>();
         const components = await readdir(join(sidecars, suite));

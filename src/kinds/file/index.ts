@@ -3,6 +3,7 @@ import type { Kind } from '../kind.ts';
 import { fileEntry, fileLocked, type FileEntry, type FileLocked } from './schema.ts';
 import { hashUrl } from '../../net/fetch-pinned.ts';
 import { pinnedFileSteps } from '../pinned-file.ts';
+import { probeFile } from './probe.ts';
 import { mapLimit } from '../../util/concurrency.ts';
 import { urlBasename } from '../../util/paths.ts';
 import { underRoot } from '../../util/under-root.ts';
@@ -57,4 +58,6 @@ export const fileKind: Kind<FileEntry, FileLocked> = {
     await placeBlob(ctx.store, blobs[0].digest, underRoot(ctx.repoRoot, 'raw', a.path), ctx.tmpDir);
     return [`raw/${a.path}`];
   },
+
+  probe: probeFile,
 };

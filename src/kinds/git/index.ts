@@ -8,6 +8,8 @@ import { AirgapError } from '../../util/errors.ts';
 import { withRetry } from '../../util/retry.ts';
 import { createReadStream } from 'node:fs';
 import { underRoot } from '../../util/under-root.ts';
+import { redactUrl } from '../../util/errors.ts';
+import { probeGit } from './probe.ts';
 
 const COMMIT = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
 
@@ -76,6 +78,8 @@ export const gitKind: Kind<GitEntry, GitLocked> = {
   blobs: (a, store) => store.completeRef(refKey(a)),
   // The lock pins the commit, not the bundle file's bytes: fillRepo checks the commit after fsck.
   pinnedRoot: () => undefined,
+  describe: (a) => ({ pin: a.commit, source: redactUrl(a.url) }),
+  probe: probeGit,
 
   /** Into `git/<name>.git`. */
   async place(a, blobs, ctx) {

@@ -8,7 +8,9 @@ import { IMPORTED, tagRef } from '../../oci/layout.ts';
 import { pushImage } from '../../oci/push.ts';
 import { mapLimit } from '../../util/concurrency.ts';
 import { pullTree } from '../../oci/pull.ts';
-import { AirgapError } from '../../util/errors.ts';
+import { AirgapError, redactUrl } from '../../util/errors.ts';
+import { probeOci } from './probe.ts';
+import { parseUserUrl } from '../../util/url.ts';
 
 const refKey = (a: OciLocked) => `oci:${a.digest}`;
 
@@ -67,13 +69,21 @@ export const ociKind: Kind<OciEntry, OciLocked> = {
 
   blobs: (a, store) => store.completeRef(refKey(a)),
   pinnedRoot: (a) => ({ digest: a.digest, size: a.size }),
+  describe: (a) => ({ pin: a.digest, source: redactUrl(a.image) }),
+  importOptions: [{
+    flag: 'registry', value: 'URL', help: 'also push every image to this OCI registry (http://host:port for plain HTTP)',
+    // checked at once, not when the first image is pushed after the whole bundle is verified; passed on as written
+    check: (v) => void parseUserUrl(v.includes('://') ? v : `https://${v}`, '--registry'),
+  }],
+  probe: probeOci,
 
   /** Tag it in the repository's layout (served at /v2/, where no push may move it); with --registry, push it there too. */
   async place(a, _blobs, ctx) {
     await tagRef(ctx.repoRoot, a.target, { mediaType: a.mediaType, digest: a.digest, size: a.size }, { [IMPORTED]: 'true' });
     const placed = [`oci ${a.target}`];
-    if (ctx.registry) {
-      const url = new URL(ctx.registry.includes('://') ? ctx.registry : `https://${ctx.registry}`);
+    const registry = ctx.options?.registry;
+    if (registry) {
+      const url = new URL(registry.includes('://') ? registry : `https://${registry}`);
       const [repository, tag] = a.target.split(':');
       const client = new RegistryClient(url.host, { insecure: url.protocol === 'http:', log: ctx.log });
       await pushImage(client, repository, tag, ctx.store, a.digest);

@@ -6,6 +6,7 @@ import { resolveTarget, targetName, filenameOf, isWheel } from './resolve.ts';
 import { resolveWithSdists } from './sdists.ts';
 import { hashUrl } from '../../net/fetch-pinned.ts';
 import { pinnedFileSteps } from '../pinned-file.ts';
+import { probePypi } from './probe.ts';
 import { placeBlob } from '../../repository/link.ts';
 import { normalize, simpleIndex, type IndexFile } from '../../pypi/simple.ts';
 import { wheelMetadata } from '../../pypi/wheel.ts';
@@ -48,6 +49,7 @@ export const pypiKind: Kind<PypiEntry, PypiLocked> = {
   },
 
   ...pinnedFileSteps<PypiLocked>(),
+  probe: probePypi,
 
   /** The file, its PEP 658 metadata beside it, and a sidecar the index is built from. */
   async place(a, blobs, ctx) {
