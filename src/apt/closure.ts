@@ -3,6 +3,7 @@ import { parseDepends, formatRelation, type Relation } from './depends.ts';
 import { satisfies } from './version.ts';
 import { candidate, DEFAULT_PIN_PRIORITY } from './candidate.ts';
 import { AirgapError } from '../util/errors.ts';
+import { FormatError } from '../util/errors.ts';
 
 export interface DebPackage {
   name: string;
@@ -27,16 +28,16 @@ export interface DebPackage {
 export function parsePackages(text: string, origin: string, where: string, pinPriority = DEFAULT_PIN_PRIORITY): DebPackage[] {
   const out: DebPackage[] = [];
   for (const control of text.split(/\n[ \t]*\n/).map((s) => s.trim()).filter(Boolean)) {
-    const p = paragraphs(control).next().value!;
+    const p = paragraphs(control, where).next().value!;
     const name = p.get('package');
     const sha256 = p.get('sha256');
     const filename = p.get('filename');
-    if (!name || !sha256 || !filename || !p.get('version')) throw new Error(`${where}: stanza ${name ?? '(no Package)'} lacks Version, Filename or SHA256`);
+    if (!name || !sha256 || !filename || !p.get('version')) throw new FormatError(where, `stanza ${name ?? '(no Package)'}`, `stanza ${name ?? '(no Package)'} lacks Version, Filename or SHA256`);
     out.push({
       name, version: p.get('version')!, architecture: p.get('architecture') ?? 'all', filename, sha256, size: Number(p.get('size') ?? 0),
       priority: p.get('priority'), essential: p.get('essential') === 'yes',
-      depends: [...parseDepends(p.get('pre-depends')), ...parseDepends(p.get('depends'))],
-      provides: parseDepends(p.get('provides')).flat(), origin, pinPriority, control,
+      depends: [...parseDepends(p.get('pre-depends'), where, `${name} Pre-Depends`), ...parseDepends(p.get('depends'), where, `${name} Depends`)],
+      provides: parseDepends(p.get('provides'), where, `${name} Provides`).flat(), origin, pinPriority, control,
     });
   }
   return out;

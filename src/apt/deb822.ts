@@ -1,3 +1,4 @@
+import { FormatError } from '../util/errors.ts';
 /**
  * Deb822 paragraphs (Packages, Release, control files): `Field: value` lines, continuation lines
  * starting with a space or tab, paragraphs separated by blank lines. Field names are matched
@@ -5,7 +6,7 @@
  */
 export type Paragraph = Map<string, string>;
 
-export function* paragraphs(text: string): Generator<Paragraph> {
+export function* paragraphs(text: string, file = 'deb822 text'): Generator<Paragraph> {
   let p: Paragraph = new Map();
   let last: string | undefined;
   for (const line of text.split('\n')) {
@@ -21,7 +22,7 @@ export function* paragraphs(text: string): Generator<Paragraph> {
       continue;
     }
     const colon = line.indexOf(':');
-    if (colon <= 0) throw new Error(`not a deb822 line: "${line.slice(0, 80)}"`);
+    if (colon <= 0) throw new FormatError(file, undefined, `not a deb822 line: "${line.slice(0, 80)}"`);
     last = line.slice(0, colon).toLowerCase();
     p.set(last, line.slice(colon + 1).trim());
   }

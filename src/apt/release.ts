@@ -1,6 +1,6 @@
 import * as openpgp from 'openpgp';
 import { paragraphs } from './deb822.ts';
-import { AirgapError } from '../util/errors.ts';
+import { AirgapError, FormatError } from '../util/errors.ts';
 
 export interface ReleaseFile { sha256: string; size: number; path: string }
 
@@ -19,9 +19,9 @@ export interface Release {
   files: Map<string, ReleaseFile>;
 }
 
-export function parseRelease(text: string): Release {
-  const p = paragraphs(text).next().value;
-  if (!p) throw new Error('empty Release file');
+export function parseRelease(text: string, file = 'Release'): Release {
+  const p = paragraphs(text, file).next().value;
+  if (!p) throw new FormatError(file, undefined, 'empty Release file');
   const date = (f: string) => (p.get(f) ? new Date(p.get(f)!) : undefined);
   const files = new Map<string, ReleaseFile>();
   for (const line of (p.get('sha256') ?? '').split('\n')) {
@@ -65,7 +65,7 @@ export async function verifyInRelease(inRelease: string, keyring: openpgp.Key[],
     const why = (err as Error).message.replace(/^Error verifying signed message: /, '');
     throw new AirgapError(`${where}: signature not valid for the given keyring: ${why}`, { hint: 'check the source\'s keyring (the key that signs this repository), or that the file was not altered' });
   }
-  const release = parseRelease(signed);
+  const release = parseRelease(signed, where);
   // A validly signed Release of another suite (an old one, a different one) must not stand in.
   if (o.suite && release.suite !== o.suite && release.codename !== o.suite) {
     throw new AirgapError(`${where}: signed for suite ${release.suite ?? '?'} (codename ${release.codename ?? '?'}), not ${o.suite}`, { hint: 'the mirror serves the wrong suite at this path' });

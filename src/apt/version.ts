@@ -1,3 +1,4 @@
+import { FormatError } from '../util/errors.ts';
 /**
  * Debian version comparison, as dpkg does it (deb-version(7)): epoch, then upstream version, then
  * revision; within each, alternating runs of non-digits (compared with `~` before everything, then
@@ -61,6 +62,6 @@ export function satisfies(version: string, op: string, wanted: string): boolean 
     case '=': return c === 0;
     case '>=': case '>': return c >= 0;
     case '>>': return c > 0;
-    default: throw new Error(`unknown version relation "${op}"`);
+    default: throw new FormatError('a Debian relation', 'operator', `unknown version relation "${op}"`);
   }
 }

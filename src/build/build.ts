@@ -7,7 +7,7 @@ import type { BuildEntry, EvidenceStep } from '../evidence/schemas.ts';
 import { readEvidence } from '../evidence/read.ts';
 import { writeEvidence } from '../evidence/write.ts';
 import { sha256File } from '../util/hash.ts';
-import { redactUrl, UsageError } from '../util/errors.ts';
+import { AirgapError, redactUrl, UsageError } from '../util/errors.ts';
 import { findPushAccess } from '../serve/push-access.ts';
 import type { Builder, BuildContext, Named } from './builder.ts';
 import { rootfsBuilder } from './rootfs.ts';
@@ -83,7 +83,8 @@ export async function build(o: BuildOptions): Promise<BuildResult> {
   try {
     await builder.run(ctx, o.args);
   } catch (err) {
-    if (err instanceof UsageError) throw err;
+    // exit 2 (bad usage, a host that lacks a tool or root) means the same in build as everywhere: not a failed build
+    if (err instanceof AirgapError && err.exitCode === 2) throw err;
     error = (err as Error).message;
   }
   const attempts = runs.reduce((n, r) => n + r.attempts, 0);

@@ -1,5 +1,6 @@
 import type { Builder } from './builder.ts';
 import { UsageError } from '../util/errors.ts';
+import { AirgapError } from '../util/errors.ts';
 
 /**
  * Builder `command`: any command, run in the sandbox as it is (an argument array, no shell). For an
@@ -12,6 +13,6 @@ export const commandBuilder: Builder = {
   async run(ctx, args) {
     if (!args.length) throw new UsageError('build command: nothing to run', 'give the command after --, e.g. airgap build command releases/x -- make image');
     const code = await ctx.sandbox(args, { label: args[0] });
-    if (code !== 0) throw new Error(`${args[0]} exited with status ${code}`);
+    if (code !== 0) throw new AirgapError(`${args[0]} exited with status ${code}`);
   },
 };

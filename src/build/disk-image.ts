@@ -82,14 +82,14 @@ export const diskImageBuilder: Builder = {
     const qcow2 = join(ctx.outDir, `${spec.name}.qcow2`);
     // in the sandbox like every other command of the build (they need no network, and prove it)
     const code = await ctx.sandbox([process.execPath, MAKE_DISK, base.path, raw, String(parseSize(spec.size)), uuid, String(ctx.epoch), qcow2], { label: 'disk and qcow2' });
-    if (code !== 0) throw new Error(`making the disk failed (exit ${code}); see the build log`);
+    if (code !== 0) throw new AirgapError(`making the disk failed (exit ${code}); see the build log`);
     const q = await sha256File(qcow2);
     ctx.output({ name: `${spec.name}.qcow2`, digest: `sha256:${q.sha256}`, size: q.size });
     // get-kernel: what direct-kernel boots and Glance's kernel_id/ramdisk_id need
     const boot = await readdir(join(base.path, 'boot'));
     for (const [prefix, suffix] of [['vmlinuz-', 'vmlinuz'], ['initrd.img-', 'initrd']]) {
       const f = boot.filter((n) => n.startsWith(prefix)).sort().at(-1);
-      if (!f) throw new Error(`no /boot/${prefix}* in the image: is the vm element in the list?`);
+      if (!f) throw new AirgapError(`no /boot/${prefix}* in the image: is the vm element in the list?`);
       const out = join(ctx.outDir, `${spec.name}.${suffix}`);
       await copyFile(join(base.path, 'boot', f), out);
       const d = await sha256File(out);
@@ -100,7 +100,7 @@ export const diskImageBuilder: Builder = {
       const b = await bootTest(ctx, qcow2);
       ctx.output({ name: 'boot test serial log', digest: `sha256:${(await sha256File(b.serialLog)).sha256}` });
       ctx.note({ bootTest: { markerSeen: b.markerSeen, ...(b.bootSeconds !== undefined ? { bootSeconds: b.bootSeconds } : {}) } });
-      if (!b.markerSeen) throw new Error(`boot test: cloud-init's marker did not appear on the serial console within ${b.timeoutSeconds} s (see ${b.serialLog})`);
+      if (!b.markerSeen) throw new AirgapError(`boot test: cloud-init's marker did not appear on the serial console within ${b.timeoutSeconds} s (see ${b.serialLog})`);
       ctx.log(`boot test: marker seen at ${b.bootSeconds} s of guest uptime`);
     }
   },

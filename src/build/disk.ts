@@ -2,6 +2,7 @@ import { open, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { run } from '../host/exec.ts';
 import { ensureTools } from '../host/tools.ts';
+import { AirgapError } from '../util/errors.ts';
 
 const MiB = 1 << 20;
 
@@ -27,7 +28,7 @@ export async function makeDisk(rootDir: string, raw: string, sizeBytes: number, 
     const boot = await readAll(grub);
     await disk.write(boot, 0, 440, 0); // the MBR code only: the partition table stays
     const c = await readAll(core);
-    if (c.length > MiB - 512) throw new Error(`core.img is ${c.length} bytes: it does not fit before the first partition`);
+    if (c.length > MiB - 512) throw new AirgapError(`core.img is ${c.length} bytes: it does not fit before the first partition`);
     await disk.write(c, 0, c.length, 512);
     await disk.sync();
   } finally {

@@ -50,7 +50,7 @@ export async function buildRootfs(ctx: BuildContext, spec: RootfsSpec, o: { dire
     ...(o.directory ? ['--format=directory'] : []),
     spec.suite, out, `deb [signed-by=${key}] ${repo} ${spec.suite} ${spec.components.join(' ')}`,
   ], { env: { SOURCE_DATE_EPOCH: String(ctx.epoch), AIRGAP_KEY: key, ...o.env }, label: 'mmdebstrap' });
-  if (code !== 0) throw new Error(`mmdebstrap exited with status ${code}`);
+  if (code !== 0) throw new AirgapError(`mmdebstrap exited with status ${code}`);
   if (o.directory) return { path: out };
   const { sha256: digest, size } = await sha256File(out);
   ctx.output({ name: 'rootfs.tar', digest: `sha256:${digest}`, size });

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { AirgapError, redactUrl } from '../util/errors.ts';
+import { AirgapError, HostError, redactUrl } from '../util/errors.ts';
 
 export interface RunOptions {
   cwd?: string;
@@ -26,7 +26,7 @@ export function run(cmd: string, args: string[], opts: RunOptions = {}): Promise
     child.stdout.on('data', (d) => out.push(d));
     child.stderr.on('data', (d) => err.push(d));
     child.on('error', (e: NodeJS.ErrnoException) =>
-      reject(new AirgapError(`${cmd}: ${e.code === 'ENOENT' ? 'not installed' : e.message}`, { hint: 'install it: the README lists each host tool with its Debian package' })));
+      reject((e.code === 'ENOENT' ? new HostError(`${cmd}: not installed`, 'install it: the README lists each host tool with its Debian package') : new AirgapError(`${cmd}: ${e.message}`))));
     child.on('close', (code, signal) => {
       const stdout = Buffer.concat(out).toString('utf8');
       const stderr = Buffer.concat(err).toString('utf8');

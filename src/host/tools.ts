@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { AirgapError } from '../util/errors.ts';
+import { HostError } from '../util/errors.ts';
 import { say } from '../util/progress.ts';
 
 /** Host tools the project calls, each with the Debian package that provides it. */
@@ -79,7 +79,7 @@ export function ensureTools(names: string[], opts: { install?: boolean } = {}): 
   const line = `apt-get install -y --no-install-recommends ${pkgs.join(' ')}`;
   const isRoot = process.getuid?.() === 0;
   if (!(opts.install ?? true) || !isRoot || !hasTool('apt-get')) {
-    throw new AirgapError(`missing host tools: ${missing.join(', ')}`, { exitCode: 2, hint: `install them first: sudo ${line}` });
+    throw new HostError(`missing host tools: ${missing.join(', ')}`, `install them first: sudo ${line}`);
   }
   say(`installing host tools: ${pkgs.join(' ')} (apt-get)`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
@@ -90,5 +90,5 @@ export function ensureTools(names: string[], opts: { install?: boolean } = {}): 
     r = spawnSync('apt-get', ['install', '-y', '--no-install-recommends', ...pkgs], { stdio: ['ignore', 'inherit', 'inherit'], env });
   }
   const still = names.filter((n) => !hasTool(n));
-  if (r.status !== 0 || still.length) throw new AirgapError(`could not install ${pkgs.join(' ')}`, { exitCode: 2, hint: `run: sudo ${line}` });
+  if (r.status !== 0 || still.length) throw new HostError(`could not install ${pkgs.join(' ')}`, `run: sudo ${line}`);
 }

@@ -119,7 +119,7 @@ export class RegistryClient {
     if (reference.startsWith('sha256:') && digest !== reference) throw new AirgapError(`registry ${this.registry}: manifest ${repository}@${reference} has digest ${digest}`, { hint: 'the registry returned different bytes than asked for' });
     const header = res.headers.get('docker-content-digest');
     if (header && header !== digest) throw new AirgapError(`registry ${this.registry}: manifest ${repository}:${reference}: Docker-Content-Digest ${header} but bytes hash to ${digest}`);
-    return { bytes, digest, mediaType: manifestMediaType(bytes, res.headers.get('content-type')) };
+    return { bytes, digest, mediaType: manifestMediaType(bytes, res.headers.get('content-type'), `registry ${this.registry}: manifest ${repository}:${reference}`) };
   }
 
   async hasManifest(repository: string, reference: string): Promise<string | undefined> {

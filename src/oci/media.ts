@@ -1,3 +1,4 @@
+import { FormatError } from '../util/errors.ts';
 /** The manifest media types a registry may answer with, OCI and Docker. */
 export const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
 export const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
@@ -25,15 +26,44 @@ export interface ParsedManifest {
 }
 
 /** The media type of manifest bytes: the header a registry sent, else the document's own field. */
-export function manifestMediaType(bytes: Buffer, header?: string | null): string {
+export function manifestMediaType(bytes: Buffer, header?: string | null, where = 'manifest'): string {
   const h = header?.split(';')[0].trim();
   if (h && MANIFEST_TYPES.includes(h)) return h;
-  const doc = JSON.parse(bytes.toString('utf8')) as { mediaType?: string; manifests?: unknown };
+  const doc = parseJsonDoc(bytes, where) as { mediaType?: string; manifests?: unknown };
   return doc.mediaType ?? (doc.manifests ? OCI_INDEX : OCI_MANIFEST);
 }
 
-export function parseManifest(bytes: Buffer): ParsedManifest {
-  return JSON.parse(bytes.toString('utf8')) as ParsedManifest;
+/**
+ * Manifest or index bytes from a registry or the store: JSON, an object, and every descriptor it
+ * lists has a mediaType, a sha256 digest and a size, or a FormatError names the manifest and the field.
+ */
+export function parseManifest(bytes: Buffer, where = 'manifest'): ParsedManifest {
+  const doc = parseJsonDoc(bytes, where) as unknown as ParsedManifest;
+  const check = (d: unknown, field: string) => {
+    const x = d as Partial<Descriptor> | null;
+    if (!x || typeof x !== 'object' || typeof x.mediaType !== 'string' || typeof x.digest !== 'string' || !/^sha256:[0-9a-f]{64}$/.test(x.digest) || typeof x.size !== 'number') {
+      throw new FormatError(where, field, 'not a descriptor with a mediaType, a sha256 digest and a size');
+    }
+  };
+  for (const field of ['manifests', 'layers'] as const) {
+    if (doc[field] === undefined) continue;
+    if (!Array.isArray(doc[field])) throw new FormatError(where, field, 'not a list');
+    doc[field].forEach((d, i) => check(d, `${field}[${i}]`));
+  }
+  if (doc.config !== undefined) check(doc.config, 'config');
+  return doc;
+}
+
+/** JSON bytes that must hold an object (a manifest, an index, a config). */
+export function parseJsonDoc(bytes: Buffer, where: string): Record<string, unknown> {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(bytes.toString('utf8'));
+  } catch (err) {
+    throw new FormatError(where, undefined, `not JSON: ${(err as Error).message}`);
+  }
+  if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw new FormatError(where, undefined, 'not a JSON object');
+  return doc as Record<string, unknown>;
 }
 
 /** Direct children a registry needs before it accepts this manifest. */

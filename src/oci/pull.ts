@@ -28,7 +28,7 @@ export async function fetchBlob(client: RegistryClient, repository: string, d: D
 export async function pullTree(client: RegistryClient, repository: string, root: Blob, bytes: Buffer, store: Store, what: string, onBytes?: (n: number) => void): Promise<Blob[]> {
   const blobs: Blob[] = [root];
   const walk = async (manifest: Buffer) => {
-    const children = childrenOf(parseManifest(manifest));
+    const children = childrenOf(parseManifest(manifest, `${what}: manifest`));
     const leaves = children.filter((c) => !c.mediaType.includes('manifest') && !c.mediaType.includes('index'));
     for (const c of children.filter((x) => !leaves.includes(x))) {
       const child = await client.getManifest(repository, c.digest);

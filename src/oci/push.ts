@@ -17,8 +17,8 @@ export async function pushImage(client: RegistryClient, repository: string, tag:
     const bytes = await readFile(store.blobPath(digest)).catch(() => {
       throw new AirgapError(`manifest ${digest} is not in ${store.root}`, { hint: 'mirror or import the image first' });
     });
-    const mediaType = manifestMediaType(bytes);
-    const children = childrenOf(parseManifest(bytes));
+    const mediaType = manifestMediaType(bytes, undefined, `manifest ${digest}`);
+    const children = childrenOf(parseManifest(bytes, `manifest ${digest}`));
     if (isIndex(mediaType)) {
       for (const c of children) await pushManifest(c.digest, c.digest);
     } else {

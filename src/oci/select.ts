@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { AirgapError } from '../util/errors.ts';
-import { isIndex, parseManifest, platformMatches, platformString, type Descriptor } from './media.ts';
+import { AirgapError, FormatError } from '../util/errors.ts';
+import { isIndex, parseJsonDoc, parseManifest, platformMatches, platformString, type Descriptor } from './media.ts';
 import type { Manifest } from './client.ts';
 
 export interface Selection { digest: string; mediaType: string; size: number; bytes?: Buffer }
@@ -14,7 +14,8 @@ export interface Selection { digest: string; mediaType: string; size: number; by
  */
 export function selectPlatforms(m: Manifest, platforms: 'all' | string[], what: string): Selection {
   if (platforms === 'all' || !isIndex(m.mediaType)) return { digest: m.digest, mediaType: m.mediaType, size: m.bytes.length, bytes: m.bytes };
-  const doc = JSON.parse(m.bytes.toString('utf8')) as { manifests: Descriptor[] };
+  const doc = parseManifest(m.bytes, `${what}: index ${m.digest}`) as { manifests: Descriptor[] };
+  if (!doc.manifests) throw new FormatError(`${what}: index ${m.digest}`, 'manifests', 'missing');
   const picked = doc.manifests.filter((d) => platforms.some((p) => platformMatches(d.platform, p)));
   const missing = platforms.filter((p) => !doc.manifests.some((d) => platformMatches(d.platform, p)));
   if (missing.length) {
@@ -26,8 +27,8 @@ export function selectPlatforms(m: Manifest, platforms: 'all' | string[], what: 
 }
 
 /** The platform a single image manifest is for, from its config blob. */
-export function configPlatform(config: Buffer): Descriptor['platform'] {
-  const c = JSON.parse(config.toString('utf8')) as { os?: string; architecture?: string; variant?: string };
+export function configPlatform(config: Buffer, where = 'image config'): Descriptor['platform'] {
+  const c = parseJsonDoc(config, where) as { os?: string; architecture?: string; variant?: string };
   return c.os && c.architecture ? { os: c.os, architecture: c.architecture, ...(c.variant ? { variant: c.variant } : {}) } : undefined;
 }
 

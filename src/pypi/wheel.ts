@@ -1,5 +1,6 @@
 import { open } from 'node:fs/promises';
 import { inflateRawSync } from 'node:zlib';
+import { FormatError } from '../util/errors.ts';
 
 /**
  * The METADATA file of a wheel (PEP 658 serves it beside the wheel), read from the zip's central
@@ -13,14 +14,14 @@ export async function wheelMetadata(path: string): Promise<Buffer | undefined> {
     const tail = Buffer.alloc(tailLen);
     await fh.read(tail, 0, tailLen, size - tailLen);
     const eocd = tail.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
-    if (eocd < 0) throw new Error('not a zip file (no end of central directory)');
+    if (eocd < 0) throw new FormatError(path, undefined, 'not a zip file (no end of central directory)');
     const count = tail.readUInt16LE(eocd + 10);
     const cdSize = tail.readUInt32LE(eocd + 12);
     const cdOffset = tail.readUInt32LE(eocd + 16);
     const cd = Buffer.alloc(cdSize);
     await fh.read(cd, 0, cdSize, cdOffset);
     for (let p = 0, i = 0; i < count; i++) {
-      if (cd.readUInt32LE(p) !== 0x02014b50) throw new Error('corrupt central directory');
+      if (cd.readUInt32LE(p) !== 0x02014b50) throw new FormatError(path, 'central directory', 'corrupt central directory');
       const method = cd.readUInt16LE(p + 10);
       const compressed = cd.readUInt32LE(p + 20);
       const nameLen = cd.readUInt16LE(p + 28);
@@ -37,7 +38,7 @@ export async function wheelMetadata(path: string): Promise<Buffer | undefined> {
       await fh.read(data, 0, compressed, start);
       if (method === 0) return data;
       if (method === 8) return inflateRawSync(data);
-      throw new Error(`METADATA compressed with unsupported method ${method}`);
+      throw new FormatError(path, name, `METADATA compressed with unsupported method ${method}`);
     }
     return undefined;
   } finally {

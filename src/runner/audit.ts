@@ -1,6 +1,7 @@
 import { appendFile, mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { FormatError } from '../util/errors.ts';
 
 /**
  * The audit line: one JSON line per run in results/<version>/runs/runs.jsonl, appended when the
@@ -70,9 +71,9 @@ export async function readRuns(results: string): Promise<{ version: string; runs
       if (!line.trim()) return [];
       const where = `results/${version}/runs/runs.jsonl:${i + 1}`;
       let raw: unknown;
-      try { raw = JSON.parse(line); } catch (err) { throw new Error(`${where}: not JSON: ${(err as Error).message}`); }
+      try { raw = JSON.parse(line); } catch (err) { throw new FormatError(where, undefined, `not JSON: ${(err as Error).message}`); }
       const r = runRecord.safeParse(raw);
-      if (!r.success) throw new Error(`${where}: ${r.error.issues.map((x) => `field "${x.path.join('.') || '(root)'}": ${x.message}`).join('; ')}`);
+      if (!r.success) throw new FormatError(where, undefined, r.error.issues.map((x) => `field "${x.path.join('.') || '(root)'}": ${x.message}`).join('; '));
       return [r.data];
     });
     out.push({ version, runs: runs.reverse() });

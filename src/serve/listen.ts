@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { AirgapError, UsageError } from '../util/errors.ts';
+import { HostError, UsageError } from '../util/errors.ts';
 
 export interface ListenAddress { host: string; port: number }
 
@@ -32,5 +32,5 @@ export function isLoopback(host: string): boolean {
 /** A failed listen() as the operator can act on it: the address, why, and to choose another. */
 export function listenError(err: NodeJS.ErrnoException, at: ListenAddress): Error {
   const why = { EADDRINUSE: 'address in use', EACCES: 'permission denied', EADDRNOTAVAIL: 'no such local address' }[err.code ?? ''];
-  return why ? new AirgapError(`cannot listen on ${at.host}:${at.port}: ${why}`, { exitCode: 2, hint: 'choose another --listen address or port' }) : err;
+  return why ? new HostError(`cannot listen on ${at.host}:${at.port}: ${why}`, 'choose another --listen address or port') : err;
 }

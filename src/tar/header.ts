@@ -1,3 +1,4 @@
+import { FormatError } from '../util/errors.ts';
 /**
  * ustar headers, written the way a reproducible bundle needs them: fixed owner, mode and mtime,
  * no user or group names. Sizes of 8 GiB and more use GNU base-256, which GNU tar, bsdtar and
@@ -18,7 +19,7 @@ function octal(buf: Buffer, offset: number, width: number, value: number) {
 
 export function fileHeader(name: string, size: number, mtime: number, mode = 0o644): Buffer {
   const nameBytes = Buffer.from(name, 'utf8');
-  if (nameBytes.length > 100) throw new Error(`tar name longer than 100 bytes: ${name}`);
+  if (nameBytes.length > 100) throw new FormatError('tar archive', 'name', `tar name longer than 100 bytes: ${name}`);
   const h = Buffer.alloc(BLOCK);
   nameBytes.copy(h, 0);
   octal(h, 100, 8, mode);
@@ -72,7 +73,7 @@ export function parseHeader(h: Buffer, offset: number): RawHeader | undefined {
   if (h.every((b) => b === 0)) return undefined;
   let sum = 0;
   for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 32 : h[i];
-  if (readNumber(h, 148, 8) !== sum) throw new Error(`bad tar header checksum at byte ${offset}`);
+  if (readNumber(h, 148, 8) !== sum) throw new FormatError('tar archive', 'header', `bad tar header checksum at byte ${offset}`);
   const magic = h.toString('ascii', 257, 263);
   const prefix = magic.startsWith('ustar') ? str(h, 345, 155) : '';
   const name = str(h, 0, 100);

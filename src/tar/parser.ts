@@ -1,4 +1,5 @@
 import { BLOCK, padding, parseHeader, type RawHeader } from './header.ts';
+import { FormatError } from '../util/errors.ts';
 
 export type EntryType = 'file' | 'hardlink' | 'symlink' | 'chardev' | 'blockdev' | 'directory' | 'fifo' | 'other';
 
@@ -54,7 +55,7 @@ export class TarParser {
     while (i < chunk.length) {
       if (this.ended) {
         // Anything after the end-of-archive marker must be zero padding.
-        for (; i < chunk.length; i++) if (chunk[i] !== 0) throw new Error(`data after end of archive at byte ${this.pos}`);
+        for (; i < chunk.length; i++) if (chunk[i] !== 0) throw new FormatError('tar archive', undefined, `data after end of archive at byte ${this.pos}`);
         this.pos += chunk.length;
         return;
       }
@@ -84,8 +85,8 @@ export class TarParser {
 
   /** Call when the input ends; throws if the archive was cut short. */
   end(): void {
-    if (this.remaining > 0 || this.headerFill > 0 || this.pad > 0) throw new Error(`archive truncated at byte ${this.pos}`);
-    if (!this.ended) throw new Error(`archive has no end-of-archive marker (truncated at byte ${this.pos}?)`);
+    if (this.remaining > 0 || this.headerFill > 0 || this.pad > 0) throw new FormatError('tar archive', undefined, `archive truncated at byte ${this.pos}`);
+    if (!this.ended) throw new FormatError('tar archive', undefined, `archive has no end-of-archive marker (truncated at byte ${this.pos}?)`);
   }
 
   private onHeader(offset: number) {
@@ -94,10 +95,10 @@ export class TarParser {
       if (++this.zeroBlocks === 2) this.ended = true;
       return;
     }
-    if (this.zeroBlocks) throw new Error(`lone zero block before byte ${offset}`);
+    if (this.zeroBlocks) throw new FormatError('tar archive', undefined, `lone zero block before byte ${offset}`);
     const metaKind = h.typeflag === 'x' ? 'pax' : h.typeflag === 'g' ? 'paxGlobal' : h.typeflag === 'L' ? 'gnuName' : h.typeflag === 'K' ? 'gnuLink' : undefined;
     if (metaKind) {
-      if (h.size > 1 << 20) throw new Error(`oversized ${metaKind} record at byte ${offset}`);
+      if (h.size > 1 << 20) throw new FormatError('tar archive', metaKind, `oversized ${metaKind} record at byte ${offset}`);
       this.meta = { kind: metaKind, buf: [], header: h };
       this.remaining = h.size;
       this.pad = padding(h.size);
@@ -138,7 +139,7 @@ export class TarParser {
       else if (kind === 'gnuLink') this.pending.linkpath = text.toString('utf8').replace(/\0+$/, '');
       else if (kind === 'pax') Object.assign(this.pending, parsePax(text));
       // Global pax headers set defaults for every later entry; we accept none.
-      else throw new Error('global pax header (typeflag g) is not allowed in a bundle volume');
+      else throw new FormatError('tar archive', 'typeflag', 'global pax header (typeflag g) is not allowed in a bundle volume');
       return;
     }
     if (this.current) this.handler.entryEnd?.(this.current);
@@ -155,7 +156,7 @@ function parsePax(buf: Buffer): PaxFields {
     const sp = buf.indexOf(0x20, i);
     if (sp === -1) break;
     const len = parseInt(buf.toString('ascii', i, sp), 10);
-    if (!len || len < 0) throw new Error('malformed pax record');
+    if (!len || len < 0) throw new FormatError('tar archive', 'pax record', 'malformed pax record');
     const record = buf.toString('utf8', sp + 1, i + len - 1);
     const eq = record.indexOf('=');
     const key = record.slice(0, eq);

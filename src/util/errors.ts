@@ -1,6 +1,13 @@
 /**
- * Typed errors. Every failure the user can act on carries an exit code (1: a check failed,
- * 2: bad usage) and a hint saying what to do, so the CLI can print "what, where, what to do".
+ * Typed errors. Every failure the user can act on carries an exit code and a hint saying what to
+ * do, so the CLI prints "what, where, what to do" instead of "unexpected error, this is a bug".
+ * The exit codes mean the same in every verb (docs/lld/cli.md):
+ *   1  the work ran and something failed: a check (signature, digest, verification), bad bytes
+ *      from upstream or the media (FormatError), a remote that answered wrong, a failed build.
+ *   2  the command could not run as given, before any work: bad usage (command line,
+ *      declaration: UsageError), or a host that lacks what the verb needs: a tool, root, a free
+ *      address (HostError). Fix the command or the host, and run it again.
+ * Anything else that escapes is a bug (the CLI says so).
  */
 export class AirgapError extends Error {
   readonly exitCode: 1 | 2;
@@ -17,6 +24,32 @@ export class AirgapError extends Error {
 export class UsageError extends AirgapError {
   constructor(message: string, hint?: string) {
     super(message, { exitCode: 2, hint });
+  }
+}
+
+/**
+ * The host lacks what the verb needs (a tool, root, a free address): exit 2 in every verb, build
+ * included, before work that could not succeed.
+ */
+export class HostError extends AirgapError {
+  constructor(message: string, hint: string) {
+    super(message, { exitCode: 2, hint });
+  }
+}
+
+/**
+ * A file that is not in its format: an upstream index, a manifest, a tar header, a wheel. It
+ * names the file and the field, so "the mirror serves a broken Packages file" reads as such and
+ * not as a bug here. Exit 1: the bytes are wrong, not the command.
+ */
+export class FormatError extends AirgapError {
+  readonly file: string;
+  readonly field?: string;
+  constructor(file: string, field: string | undefined, detail: string, hint = 'the file is not in the format it should be: if it comes from upstream, the source is broken or is not what the declaration says it is') {
+    // the field is not said twice when the detail already begins with it ("stanza y lacks SHA256")
+    super(`${file}: ${field && !detail.startsWith(field) ? `${field}: ` : ''}${detail}`, { hint });
+    this.file = file;
+    this.field = field;
   }
 }
 

@@ -35,7 +35,7 @@ export const ociKind: Kind<OciEntry, OciLocked> = {
       const what = `oci ${e.name} (${e.image})`;
       const sel = selectPlatforms(m, e.platforms, what);
       if (e.platforms !== 'all' && !isIndex(m.mediaType)) {
-        const config = parseManifest(m.bytes).config;
+        const config = parseManifest(m.bytes, `${what}: manifest ${m.digest}`).config;
         const platform = config ? configPlatform(await readAll(await client.getBlob(ref.repository, config.digest))) : undefined;
         if (platform && !e.platforms.some((p) => platformMatches(platform, p))) {
           throw new AirgapError(`${what}: the image is ${platformString(platform)}, not ${e.platforms.join(', ')}`, { exitCode: 2 });
