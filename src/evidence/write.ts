@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { writeJsonAtomic } from '../util/atomic.ts';
-import { releaseVersion } from '../manifest/schema.ts';
+import { releaseVersion } from '../manifest/version.ts';
 import { evidenceSchemas, type Evidence, type EvidenceStep } from './schemas.ts';
 
 export const TOOL = 'airgap 0.1.0';

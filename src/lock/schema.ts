@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { kinds } from '../kinds/index.ts';
-import { releaseVersion } from '../manifest/schema.ts';
+import { releaseVersion } from '../manifest/version.ts';
 import { SHA256_HEX } from '../util/hash.ts';
 import { buildSection, type BuildSection } from '../build/schema.ts';
 

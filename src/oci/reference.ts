@@ -1,5 +1,5 @@
 import { UsageError } from '../util/errors.ts';
-import { isLoopback } from '../serve/listen.ts';
+import { isLoopback } from '../util/loopback.ts';
 
 /** An image reference split the way the distribution API needs it. */
 export interface ImageRef {

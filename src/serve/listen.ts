@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { HostError, UsageError } from '../util/errors.ts';
+import { isLoopback } from '../util/loopback.ts';
 
 export interface ListenAddress { host: string; port: number }
 
@@ -25,9 +26,8 @@ export function isListen(text: string): boolean {
   }
 }
 
-export function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\./.test(host);
-}
+// kept here too for the callers that read it with parseListen (moved to util: adr/0023)
+export { isLoopback };
 
 /** A failed listen() as the operator can act on it: the address, why, and to choose another. */
 export function listenError(err: NodeJS.ErrnoException, at: ListenAddress): Error {
