@@ -2,7 +2,7 @@ import { describe, it, expect, afterAll } from 'vitest';
 import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { registerKind, kinds, describeArtifact } from '../src/kinds/index.ts';
+import { registerKind, kinds, describeArtifact, artifactsOf } from '../src/kinds/index.ts';
 import { lockEvidence } from '../src/evidence/schemas.ts';
 import { lockStep, mirrorStep, bundleStep, verifyStep, importStep } from '../src/pipeline/steps.ts';
 import { generateKeyPair } from '../src/trust/keys.ts';
@@ -70,6 +70,12 @@ describe('a kind plugged in from outside src/', () => {
       await served.close();
     }
   }, 60_000);
+
+  it('artifactsOf gives a built-in kind\'s artifacts typed by it', () => {
+    const git = { kind: 'git', id: 'git:a', name: 'a', version: 'main', url: 'http://x/a.git', ref: 'main', refName: 'refs/heads/main', commit: 'c'.repeat(40) };
+    const got = artifactsOf([git, { kind: 'file', id: 'file:b', name: 'b', version: '1' }], 'git');
+    expect(got.map((a) => a.commit)).toEqual(['c'.repeat(40)]);
+  });
 
   it('a kind that names no pin fails lock evidence, which never takes a blank pin', () => {
     const pinless = { ...noteKind, name: 'pinless', pinnedRoot: () => undefined };

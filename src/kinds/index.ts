@@ -22,6 +22,14 @@ export const kinds: Kind<any, any>[] = [fileKind, gitKind, ociKind, pypiKind, ap
 export type LockedArtifact = FileLocked | GitLocked | OciLocked | PypiLocked | AptLocked;
 
 /**
+ * The artifacts of one built-in kind, typed by it: for a builder that needs a kind's own fields
+ * (a git commit, an apt repository) without casting.
+ */
+export function artifactsOf<K extends LockedArtifact['kind']>(artifacts: readonly LockedBase[], kind: K): Extract<LockedArtifact, { kind: K }>[] {
+  return artifacts.filter((a) => a.kind === kind) as Extract<LockedArtifact, { kind: K }>[];
+}
+
+/**
  * Plug in a kind that is not built in (a test's, a site's own): from then on declarations may
  * have its section, locks its artifacts, and every step drives it like the others. Call it before
  * the first step (the declaration and lock schemas are built from `kinds` when read).
