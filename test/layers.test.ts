@@ -1,7 +1,8 @@
 import { describe, it, expect } from 'vitest';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { checkLayers, floorOf } from '../scripts/layers.ts';
 import { FLOORS, EXCEPTIONS } from '../scripts/layers-rules.ts';
 
@@ -14,6 +15,17 @@ describe('layers', () => {
     const r = checkLayers(resolve(import.meta.dirname, '../src'));
     expect(r.edges.length).toBeGreaterThan(300);
     expect(r.problems).toEqual([]);
+  });
+
+  it('the served URL layout is written only by src/repository/urls.ts', () => {
+    // the Kolla files belong to a parallel branch: they move to repositoryUrl when it merges
+    const allowed = new Set(['src/repository/urls.ts', 'src/kolla/plan.ts', 'src/build/kolla.ts']);
+    const root = resolve(import.meta.dirname, '..');
+    const walk = (d: string): string[] => readdirSync(d).flatMap((n) => (statSync(join(d, n)).isDirectory() ? walk(join(d, n)) : n.endsWith('.ts') ? [join(d, n)] : []));
+    const offenders = walk(join(root, 'src')).flatMap((f) => readFileSync(f, 'utf8').split('\n').map((line, i) => ({ f: relative(root, f), line, i })))
+      .filter(({ f, line }) => !allowed.has(f) && !/^\s*(\*|\/\/|\/\*)/.test(line) && !/from '/.test(line) && /\/repository(\/|'|`)/.test(line))
+      .map(({ f, line, i }) => `${f}:${i + 1}: ${line.trim()}`);
+    expect(offenders).toEqual([]);
   });
 
   it('every exception says why', () => {

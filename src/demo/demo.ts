@@ -7,6 +7,7 @@ import { lockStep, mirrorStep, bundleStep, verifyStep, importStep, type StepOpti
 import { ensureTools } from '../host/tools.ts';
 import { AirgapError } from '../util/errors.ts';
 import { kindOf } from '../kinds/index.ts';
+import { repositoryUrl } from '../repository/urls.ts';
 import { generateOpenpgpKey } from '../trust/openpgp.ts';
 
 export const DEMO_RELEASE = resolve(import.meta.dirname, '../../releases/demo');
@@ -106,6 +107,7 @@ export function demoSummary(r: DemoResult): string {
     return r === '' ? '.' : r.startsWith('..') ? p : r;
   };
   const ws = rel(r.workspace);
+  const at = (name: string, ...path: string[]) => repositoryUrl('http://127.0.0.1:8081', name, ...path);
   return `
 Demo complete: release ${r.version} crossed the (simulated) air gap.
 
@@ -123,10 +125,10 @@ Check the bundle with stock tools:
 
 Serve the repository and use it:
   npx airgap serve --root ${ws}/repo --listen 127.0.0.1:8081
-  git clone http://127.0.0.1:8081/repository/git/demo-app.git
-  curl -O http://127.0.0.1:8081/repository/raw/hello/hello-1.0.tar.gz
+  git clone ${at('git', 'demo-app.git')}
+  curl -O ${at('raw', 'hello', 'hello-1.0.tar.gz')}
   skopeo inspect --tls-verify=false docker://127.0.0.1:8081/demo/hello:1.0
-  pip install --index-url http://127.0.0.1:8081/repository/pypi/simple/ demo-greeting
-  curl -O http://127.0.0.1:8081/repository/debian/repository-key.gpg   # then: deb [signed-by=…] http://127.0.0.1:8081/repository/debian bookworm main
+  pip install --index-url ${at('pypi', 'simple', '')} demo-greeting
+  curl -O ${at('debian', 'repository-key.gpg')}   # then: deb [signed-by=…] ${at('debian')} bookworm main
 `;
 }

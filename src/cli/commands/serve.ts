@@ -7,7 +7,7 @@ import { say } from '../../util/progress.ts';
 import { parseSize } from '../../util/size.ts';
 import { ensureTools } from '../../host/tools.ts';
 import { UsageError } from '../../util/errors.ts';
-import { repositoryUrl } from '../../repository/urls.ts';
+import { repositoryPath, repositoryUrl } from '../../repository/urls.ts';
 
 function positive(text: string | undefined, what: string): number | undefined {
   if (text === undefined) return undefined;
@@ -18,7 +18,7 @@ function positive(text: string | undefined, what: string): number | undefined {
 
 export const serve: Command = {
   name: 'serve',
-  summary: 'Serve an imported repository under Nexus-style paths: /repository/raw/<path>, /repository/git/<name>.git, and the OCI registry at /v2/.',
+  summary: `Serve an imported repository under Nexus-style paths: ${repositoryPath('raw', '<path>')}, ${repositoryPath('git', '<name>.git')}, and the OCI registry at /v2/.`,
   usage: '--root DIR [--listen 127.0.0.1:PORT] [--push-dir DIR] [--replace] [--upload-max-age S] [--upload-max-count N] [--upload-max-bytes SIZE]',
   options: {
     root: { help: 'the repository directory written by airgap import --to', type: 'string', dir: 'exists' },
@@ -30,7 +30,7 @@ export const serve: Command = {
     'upload-max-bytes': { help: 'bytes held by open uploads at most, e.g. 8G or 500M', type: 'string', default: '8G' },
     quiet: { help: 'do not log requests', type: 'boolean' },
   },
-  details: `Runs until interrupted (Ctrl-C / SIGTERM). git clone http://HOST:PORT/repository/git/<name>.git works.
+  details: `Runs until interrupted (Ctrl-C / SIGTERM). git clone ${repositoryUrl('http://HOST:PORT', 'git', '<name>.git')} works.
 The registry at /v2/ is read-only for anonymous clients. Pushes need either the push socket
 (PUSH-DIR/push.sock: \`airgap build\` on this host finds it from --server and its sandbox pushes
 through it, no secret) or the push token, a fresh one each start, in PUSH-DIR/config.json (0600):
