@@ -13,7 +13,8 @@ const target = z.strictObject({
 /** Python packages: requirements resolved by pip itself, once per target, against an index. */
 export const pypiEntry = z.strictObject({
   name,
-  index: z.string().min(1),
+  /** the index pip resolves against; absent: the one the host's pip is configured with (pip config), else pip's default */
+  index: z.string().min(1).optional(),
   requirements: z.array(z.string().min(1)).min(1),
   /** a constraints file: a path (relative to the release directory) or a URL */
   constraints: z.string().optional(),
