@@ -87,6 +87,19 @@ describe('kolla generator: Kolla itself from Python packages, and per-source ove
   });
 });
 
+describe('what the factory cannot carry yet is refused at lock, all of it in one message', () => {
+  it('Galaxy collections (kolla-toolbox), RubyGems (fluentd), and the vendor repositories that cannot be reached from here', async () => {
+    const e = kollaEntry.parse({
+      ...base, images: ['^kolla-toolbox$', '^fluentd$', '^cron$'], python,
+      repositories: Object.fromEntries(['erlang-26', 'rabbitmq', 'fluentd'].map((r) => [r, { url: `http://127.0.0.1:9/${r}`, suite: 'bookworm', keyring: `${r}.asc` }])),
+    });
+    const err = await kollaGenerator.expand([e], ctx).catch((x: Error) => x);
+    expect(String(err)).toMatch(/cannot carry yet: fluentd: RubyGems .*; kolla-toolbox: Ansible Galaxy collections .*; apt repository erlang-26: .*; apt repository fluentd: .*; apt repository rabbitmq: /);
+    // cron alone: nothing refused
+    await expect(kollaGenerator.expand([kollaEntry.parse({ ...e, images: ['^cron$'] })], ctx)).resolves.toBeTruthy();
+  });
+});
+
 describe('python.requirements images: what the selected images pip-install, from Kolla\'s templates', () => {
   it('names each package, and each source path as its released sdist\'s project and version; a branch tarball is named as unknown', () => {
     expect(sdistOf('openstack_placement-11.0.1.tar.gz')).toEqual({ dist: 'openstack_placement', version: '11.0.1' });

@@ -6,6 +6,8 @@ import type { Generator } from './generator.ts';
 import { KOLLA_2024_1 } from '../kolla/options.ts';
 import { IMAGES, aptOf, selectImages } from '../kolla/images.ts';
 import { imagesRequirements } from '../kolla/pip-requirements.ts';
+import { notCarried } from '../kolla/not-carried.ts';
+import { openUrl } from '../net/open-url.ts';
 import { fetchBytes } from '../apt/fetch-index.ts';
 import { AirgapError, UsageError } from '../util/errors.ts';
 import { urlBasename } from '../util/paths.ts';
@@ -197,6 +199,16 @@ export const kollaGenerator: Generator<KollaEntry> = {
         const missing = images.flatMap((i) => (aptOf(i).repositories ?? []).filter((r) => !e.repositories[r]).map((r) => `${i} needs "${r}"`));
         if (missing.length) throw new UsageError(`kolla ${e.name}: Kolla's third-party apt repositories are not declared: ${missing.join(', ')}`, `add each under kolla ${e.name} repositories: { <name>: { url, suite, component, keyring } }, or leave those images out`);
         for (const i of images) for (const r of aptOf(i).repositories ?? []) used.add(r);
+        const cannot = notCarried(images);
+        if (cannot.length) {
+          // one message with everything this release cannot carry: the vendor repositories it names too, where they cannot be reached from here
+          const unreachable = (await Promise.all([...used].sort().map(async (r) => {
+            const d = e.repositories[r];
+            const url = `${d.url.replace(/\/+$/, '')}/dists/${d.suite}/InRelease`;
+            return openUrl(url).then(async (x) => { for await (const _ of x.body) break; return undefined; }, (err: Error) => `apt repository ${r}: ${err.message}`);
+          }))).filter((x): x is string => !!x);
+          throw new AirgapError(`kolla ${e.name}: the selection needs what the factory cannot carry yet: ${[...cannot, ...unreachable].join('; ')}`, { hint: 'leave those images out of this release (docs/lld/kolla.md lists what is not carried yet)' });
+        }
         for (const i of images) for (const p of aptOf(i).packages ?? []) packages.add(p);
         pip = images.filter((i) => aptOf(i).pip);
         if (pip.length && !e.python) throw new UsageError(`kolla ${e.name}: images ${pip.join(', ')} run pip install, and the entry declares no Python packages`, `add python: { index, constraints } (the release's upper-constraints) to kolla ${e.name}`);
