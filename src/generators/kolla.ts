@@ -8,6 +8,7 @@ import { IMAGES, aptOf, selectImages } from '../kolla/images.ts';
 import { imagesRequirements } from '../kolla/pip-requirements.ts';
 import { notCarried } from '../kolla/not-carried.ts';
 import { openUrl } from '../net/open-url.ts';
+import { run } from '../host/exec.ts';
 import { fetchBytes } from '../apt/fetch-index.ts';
 import { AirgapError, UsageError } from '../util/errors.ts';
 import { urlBasename } from '../util/paths.ts';
@@ -132,6 +133,20 @@ export const KOLLA_PIP_HOST_PACKAGES = ['git', 'python3-venv', 'docker.io'];
 export const kollaPipEntryName = (e: { name: string }) => `kolla-${e.name}-kolla`;
 /** Not in any Dockerfile, but what the offline template override installs: extrepo's data without the network */
 export const KOLLA_OFFLINE_PACKAGES = ['extrepo-offline-data'];
+/**
+ * The Python that resolves the images' and Kolla's packages at lock: Debian bookworm's own
+ * (3.11.2), the one in every image and on the build host, where the lock host has it, because
+ * environment markers are evaluated by the resolving Python (redis 5.0.1 needs async-timeout only
+ * where python_full_version <= "3.11.2"). Elsewhere python3 on PATH, with a word in the log.
+ */
+export const BOOKWORM_PYTHON = '/usr/bin/python3';
+async function resolvingPython(log: (m: string) => void): Promise<string | undefined> {
+  const v = await run(BOOKWORM_PYTHON, ['-c', 'import sys; print("%d.%d.%d" % sys.version_info[:3])']).then((r) => r.stdout.trim(), () => undefined);
+  if (v === '3.11.2') return BOOKWORM_PYTHON;
+  log(`lock: kolla: ${BOOKWORM_PYTHON} is ${v ?? 'missing'}, not bookworm's 3.11.2: environment markers are those of python3 on PATH`);
+  return undefined;
+}
+
 /** The file entry of the release's upper-constraints, when declared by URL */
 export const UPPER_CONSTRAINTS = 'kolla-upper-constraints';
 /** Where the OpenStack backports are served inside the gap (one suite per upstream suite) */
@@ -268,7 +283,8 @@ export const kollaGenerator: Generator<KollaEntry> = {
         // trap: Kolla 18 imports the docker SDK without declaring it
         const reqs = e.kolla.pip.some((r) => /^docker(\W|$)/i.test(r)) ? e.kolla.pip : [...e.kolla.pip, 'docker'];
         ctx.log(`lock: kolla ${e.name}: Kolla itself from Python packages (${reqs.join(' ')}) for the build host's Python ${e.kolla.python}`);
-        out.pypi.push({ name: kollaPipEntryName(e), ...(e.kolla.index ? { index: e.kolla.index } : {}), requirements: reqs, sdists: e.kolla.sdists, targets: [kollaHostTarget(e.kolla.python)] });
+        const interpreter = await resolvingPython(ctx.log);
+        out.pypi.push({ name: kollaPipEntryName(e), ...(interpreter ? { interpreter } : {}), ...(e.kolla.index ? { index: e.kolla.index } : {}), requirements: reqs, sdists: e.kolla.sdists, targets: [kollaHostTarget(e.kolla.python)] });
       }
       if (e.python && pip.length && e.python.requirements === 'images') {
         // the images' own pip installs, resolved together with the release's constraints
@@ -280,8 +296,9 @@ export const kollaGenerator: Generator<KollaEntry> = {
         if (unknown.length) throw new UsageError(`kolla ${e.name}: python.requirements images: the version of ${unknown.join(', ')} is not known at lock`, 'override each with its released sdist (sources: { <section>: { type: url, location: …/<project>-<version>.tar.gz } }), or use python.requirements: constraints');
         if (/^[a-z]+:\/\//.test(e.python.constraints)) out.file.push({ name: UPPER_CONSTRAINTS, url: e.python.constraints, version: e.release, path: `kolla/upper-constraints/${urlBasename(e.python.constraints)}` });
         ctx.log(`lock: kolla ${e.name}: ${requirements.length + e.python.extra.length} Python requirements of ${pip.length} images, with constraints ${e.python.constraints}`);
+        const interpreter = await resolvingPython(ctx.log);
         out.pypi.push({
-          name: `kolla-${e.name}-python`, ...(e.python.index ? { index: e.python.index } : {}), requirements: [...requirements, ...e.python.extra], constraints: e.python.constraints, sdists: e.python.sdists,
+          name: `kolla-${e.name}-python`, ...(interpreter ? { interpreter } : {}), ...(e.python.index ? { index: e.python.index } : {}), requirements: [...requirements, ...e.python.extra], constraints: e.python.constraints, sdists: e.python.sdists,
           targets: e.architectures.map((a) => ({ python: '3.11', platforms: PLATFORMS[a] })),
         });
       } else if (e.python && pip.length) {

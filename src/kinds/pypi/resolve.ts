@@ -39,7 +39,7 @@ export async function pipReport(e: PypiEntry, args: string[], what: string, hint
   try {
     const report = join(work, 'report.json');
     try {
-      await run('python3', [
+      await run(e.interpreter ?? 'python3', [
         '-m', 'pip', 'install', '--dry-run', '--ignore-installed', '--quiet', '--report', report, '--target', join(work, 'target'),
         ...(await indexFlags(e.index)), ...args,
       ], {

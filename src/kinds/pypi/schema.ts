@@ -20,6 +20,8 @@ export const pypiEntry = z.strictObject({
   constraints: z.string().optional(),
   targets: z.array(target).min(1),
   sdists: z.boolean().default(false),
+  /** the Python that resolves (its environment markers decide, e.g. python_full_version); default: python3 on PATH */
+  interpreter: z.string().min(1).optional(),
 });
 export type PypiEntry = z.infer<typeof pypiEntry>;
 
