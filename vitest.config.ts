@@ -8,6 +8,7 @@ export default defineConfig({
     hookTimeout: 120_000,
     // Two cores: more workers only fight over them.
     maxWorkers: 2,
-    env: { AIRGAP_QUIET: '1', AIRGAP_RETRY_DELAY_MS: '20' },
+    // no download cache: tests that tamper with an upstream must see it; the Kolla service test turns it on
+    env: { AIRGAP_QUIET: '1', AIRGAP_RETRY_DELAY_MS: '20', AIRGAP_CACHE: 'off' },
   },
 });

@@ -4,7 +4,10 @@ import type { Builder, BuildContext } from './builder.ts';
 import { buildBaseImage } from './base-image.ts';
 import { KEY_IN_IMAGE } from './rootfs.ts';
 import { baseImageSpec, rootfsSpec } from './schema.ts';
-import { kollaEntry, KOLLA_HOST_PACKAGES, type KollaEntry } from '../generators/kolla.ts';
+import { kollaEntry, kollaHostTarget, KOLLA_HOST_PACKAGES, type KollaEntry } from '../generators/kolla.ts';
+import { targetName } from '../kinds/pypi/resolve.ts';
+import type { PypiLocked } from '../kinds/pypi/schema.ts';
+import { run } from '../host/exec.ts';
 import { planKollaBuild } from '../kolla/plan.ts';
 import { RegistryClient } from '../oci/client.ts';
 import { ensureTools, hasTool } from '../host/tools.ts';
@@ -29,6 +32,7 @@ function entryOf(ctx: BuildContext): KollaEntry {
  * the server at the locked commit, run with Debian's Python), else a kolla-build on PATH.
  */
 async function kollaCommand(ctx: BuildContext, e: KollaEntry): Promise<{ argv: string[]; env: Record<string, string>; version: string }> {
+  if (e.kolla && 'pip' in e.kolla) return kollaFromPypi(ctx, e, e.kolla.python);
   const src = ctx.lock.artifacts.find((a) => a.kind === 'git' && a.name === 'kolla') as { commit: string } | undefined;
   if (src) {
     ensureTools(KOLLA_HOST_PACKAGES.filter((p) => p.startsWith('python3-')));
@@ -40,11 +44,41 @@ async function kollaCommand(ctx: BuildContext, e: KollaEntry): Promise<{ argv: s
     }
     ctx.input({ name: 'kolla (git)', digest: `git:${src.commit}`, ref: url });
     // pbr takes Kolla's version from git tags; the carried ref has none, so it must be told
-    if (!e.kolla?.version) ctx.log('kolla: the entry names no kolla.version: Kolla reports 0.0.0 (the images\' kolla_version label)');
-    return { argv: [PYTHON, '-m', 'kolla.cmd.build'], env: { PYTHONPATH: dir, PBR_VERSION: e.kolla?.version ?? '0.0.0' }, version: src.commit };
+    const version = e.kolla && 'version' in e.kolla ? e.kolla.version : undefined;
+    if (!version) ctx.log('kolla: the entry names no kolla.version: Kolla reports 0.0.0 (the images\' kolla_version label)');
+    return { argv: [PYTHON, '-m', 'kolla.cmd.build'], env: { PYTHONPATH: dir, PBR_VERSION: version ?? '0.0.0' }, version: src.commit };
   }
   if (hasTool('kolla-build')) return { argv: ['kolla-build'], env: {}, version: 'kolla-build on PATH' };
   throw new UsageError(`release ${ctx.lock.version}: the lock carries no Kolla source and no kolla-build is on PATH`, 'add kolla: { url, ref } to the kolla entry and lock again, or install kolla-build');
+}
+
+/**
+ * Kolla as Python packages: the lock's files for the build host's target (exactly Kolla's
+ * closure, resolved in Env A) installed with --no-deps into a venv of Debian's Python, from the
+ * served index and nothing else, in the sandbox; kolla-build is the venv's.
+ */
+async function kollaFromPypi(ctx: BuildContext, e: KollaEntry, python: string): Promise<{ argv: string[]; env: Record<string, string>; version: string }> {
+  const host = targetName({ ...kollaHostTarget(python), implementation: 'cp' });
+  const files = ctx.lock.artifacts.filter((a) => a.kind === 'pypi' && (a as unknown as PypiLocked).targets.includes(host)) as unknown as PypiLocked[];
+  const kolla = files.find((f) => f.name === 'kolla');
+  if (!kolla) throw new AirgapError(`kolla ${e.name}: the lock carries no Python package kolla for the build host (${host})`, { hint: 'lock the release again: kolla: { pip: [...] } adds Kolla and its dependencies' });
+  ensureTools(['python3']);
+  const have = (await run(PYTHON, ['-c', 'import sys; print("%d.%d" % sys.version_info[:2])'])).stdout.trim();
+  if (have !== python) throw new AirgapError(`kolla ${e.name}: Kolla was locked for Python ${python}; this host's ${PYTHON} is ${have}`, { hint: `set kolla.python: "${have}" and lock again, or build on a host with Python ${python}` });
+  const venv = join(ctx.outDir, 'kolla-venv');
+  await rm(venv, { recursive: true, force: true });
+  const index = `${ctx.serverUrl}/repository/pypi/simple/`;
+  // only the served index: no pip configuration of the host, no find-links, no cache
+  const env = { PIP_CONFIG_FILE: '/dev/null', PIP_NO_CACHE_DIR: '1', PIP_DISABLE_PIP_VERSION_CHECK: '1', PIP_NO_INPUT: '1' };
+  for (const [label, argv] of [
+    ['kolla venv', [PYTHON, '-m', 'venv', venv]],
+    ['kolla pip install', [join(venv, 'bin/python'), '-m', 'pip', 'install', '--no-deps', '--only-binary=:all:', '--index-url', index, '--trusted-host', new URL(ctx.serverUrl).hostname, ...files.map((f) => `${f.name}==${f.version}`).sort()]],
+  ] as const) {
+    if (await ctx.sandbox([...argv], { label, env }) !== 0) throw new AirgapError(`kolla: ${label} failed (${files.length} locked files from ${index})`, { hint: 'the build log has pip\'s output; is the bundle imported and served?' });
+  }
+  for (const f of files) ctx.input({ name: `pypi ${f.filename}`, digest: `sha256:${f.sha256}`, ref: `${index}${f.name}/` });
+  ctx.log(`kolla: Kolla ${kolla.version} and ${files.length - 1} dependencies installed from the served index into ${venv}`);
+  return { argv: [join(venv, 'bin/kolla-build')], env: {}, version: kolla.version };
 }
 
 /**

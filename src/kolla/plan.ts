@@ -5,7 +5,8 @@ import { renderKollaBuildConf, type KollaSource } from './build-conf.ts';
 import { FACTORY_KEY_NAME, renderTemplateOverride } from './overrides.ts';
 import { renderReposYaml, type AptRepo } from './repos-yaml.ts';
 import { IMAGES, aptOf, selectImages } from './images.ts';
-import { OPENSTACK_BACKPORTS, UPPER_CONSTRAINTS, patternsOf } from '../generators/kolla.ts';
+import { OPENSTACK_BACKPORTS, UPPER_CONSTRAINTS, kollaHostTarget, patternsOf } from '../generators/kolla.ts';
+import { targetName } from '../kinds/pypi/resolve.ts';
 import { AirgapError } from '../util/errors.ts';
 
 export interface KollaPlanInput {
@@ -31,6 +32,14 @@ export interface KollaPlan {
   sources: Record<string, KollaSource>;
 }
 
+/** A pypi file that only Kolla itself (the build host's venv) uses, not the images. */
+function isKollaItself(a: { kind: string }, e: KollaEntry): boolean {
+  if (!e.kolla || !('pip' in e.kolla)) return false;
+  const host = targetName({ ...kollaHostTarget(e.kolla.python), implementation: 'cp' });
+  const t = (a as unknown as { targets: string[] }).targets;
+  return t.length === 1 && t[0] === host;
+}
+
 /**
  * What kolla-build reads for this lock, and nothing from outside it: every source section of the
  * selected images at its served location, pinned by the lock's sha256 (Kolla checks it for url
@@ -49,20 +58,20 @@ export function planKollaBuild(i: KollaPlanInput): KollaPlan {
   for (const image of images) {
     for (const section of IMAGES.images[image].sources) {
       const s = KOLLA_2024_1.sources[section] as { type: string; location: string };
-      if (s.type === 'git') {
-        const a = byName.get(`kolla-${section}`);
-        if (!a) { missing.push(`kolla-${section}`); continue; }
+      // an operator's override is one artifact for every arch; Kolla's per-arch defaults one each
+      const name = `kolla-${section}${!e.sources[section] && s.location.includes('debian_arch') ? `-${arch}` : ''}`;
+      const a = byName.get(name);
+      if (!a) { missing.push(name); continue; }
+      // what the lock carries decides the type: a git repository at its commit, or a file by its sha256
+      if (a.kind === 'git') {
         sources[section] = { type: 'git', location: `${i.serverUrl}/repository/git/${a.name}.git`, reference: a.commit };
         continue;
       }
-      const name = `kolla-${section}${s.location.includes('debian_arch') ? `-${arch}` : ''}`;
-      const a = byName.get(name);
-      if (!a) { missing.push(name); continue; }
       // Kolla checks sha256[debian_arch] of every url source: the lock's hash, not the tip of a branch
       sources[section] = { type: 'url', location: `${i.serverUrl}/repository/raw/${a.path}`, sha256: `${arch}:${a.sha256}` };
     }
   }
-  const pip = i.lock.artifacts.some((a) => a.kind === 'pypi') ? `${i.serverUrl}/repository/pypi/simple/` : undefined;
+  const pip = i.lock.artifacts.some((a) => a.kind === 'pypi' && !isKollaItself(a, e)) ? `${i.serverUrl}/repository/pypi/simple/` : undefined;
   const carried = (repository: string) => i.lock.artifacts.some((a) => a.kind === 'apt' && (a as unknown as { repository: string }).repository === repository);
   // Kolla's third-party repositories, each served under its own name and signed with the factory key
   const repos: Record<string, AptRepo> = {};

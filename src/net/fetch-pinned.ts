@@ -4,6 +4,7 @@ import { openUrl } from './open-url.ts';
 import { withRetry } from '../util/retry.ts';
 import { digestOf, type Store, type Blob } from '../store/store.ts';
 import { FetchError, redactUrl } from '../util/errors.ts';
+import { cached, remember } from './download-cache.ts';
 
 /**
  * Fetch a URL into the store under the sha256 the lock pinned (skip if present); different bytes
@@ -14,10 +15,18 @@ export async function fetchPinned(url: string, sha256: string, store: Store, wha
   const digest = digestOf(sha256);
   const present = await store.has(digest);
   if (present) return present;
-  return withRetry(async () => {
+  // the user's download cache, by the pinned sha256 only: the store checks the bytes again
+  const hit = await cached(sha256);
+  if (hit) {
+    const blob = await store.ingest(hit, { expected: digest, what: `${what} (download cache)`, onBytes: o.onBytes }).catch(() => undefined);
+    if (blob) return blob;
+  }
+  const blob = await withRetry(async () => {
     const remote = await openUrl(url);
     return store.ingest(remote.body, { expected: digest, what: `${what} (${redactUrl(url)})`, onBytes: o.onBytes });
   }, { onRetry: (n, why) => o.log?.(`mirror: ${what}: retry ${n}: ${why}`) });
+  await remember(sha256, store.blobPath(digest));
+  return blob;
 }
 
 /** Stream a URL and hash it, keeping nothing (lock must not need a store), or a copy at `saveTo`. */

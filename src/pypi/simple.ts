@@ -46,7 +46,9 @@ export function simpleIndex(files: IndexFile[]): Map<string, string> {
         hashes: { sha256: f.sha256 },
         ...(f.size !== undefined ? { size: f.size } : {}),
         ...(f.requiresPython ? { 'requires-python': f.requiresPython } : {}),
-        ...(f.metadataSha256 ? { 'core-metadata': { sha256: f.metadataSha256 }, 'dist-info-metadata': { sha256: f.metadataSha256 } } : { 'core-metadata': false }),
+        // PEP 714's name only: pip 23.0 (Debian bookworm's, in every Kolla image's venv) reads the
+        // older 'dist-info-metadata' as a string and fails on PEP 691's object (TypeError: unhashable type: 'dict')
+        ...(f.metadataSha256 ? { 'core-metadata': { sha256: f.metadataSha256 } } : { 'core-metadata': false }),
       })),
     }));
   }

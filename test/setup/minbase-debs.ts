@@ -1,8 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { aptOf } from '../../src/kolla/images.ts';
-import { KOLLA_OFFLINE_PACKAGES } from '../../src/generators/kolla.ts';
 
 /**
  * Real Debian packages for the tests that bootstrap systems: each set is the minbase set
@@ -16,12 +14,10 @@ export const DEB_SETS = {
   minbase: ['apt', 'hello'],
   /** a bootable cloud VM: kernel, init, cloud-init, the boot loader's modules */
   vm: ['apt', 'linux-image-cloud-amd64', 'systemd-sysv', 'udev', 'cloud-init', 'cloud-guest-utils', 'e2fsprogs', 'ifupdown', 'isc-dhcp-client', 'netbase', 'grub-pc-bin', 'hello'],
-  /** Kolla's base and cron images (what their Dockerfiles install), and extrepo's offline data */
-  kolla: ['apt', ...aptOf('base').packages!, ...aptOf('cron').packages!, ...KOLLA_OFFLINE_PACKAGES],
 } as const satisfies Record<string, readonly string[]>;
 export type DebSet = keyof typeof DEB_SETS;
-/** Sets only a test that can run fetches, when it runs (kolla: only where kolla-build is installed) */
-const ON_DEMAND: DebSet[] = ['kolla'];
+/** Sets only a test that can run fetches, when it runs */
+const ON_DEMAND: DebSet[] = [];
 export const debsDir = (set: DebSet) => resolve(import.meta.dirname, '../../.work/test-debs', set);
 
 export default function setup() {

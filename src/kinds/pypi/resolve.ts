@@ -4,6 +4,15 @@ import { join, resolve, posix } from 'node:path';
 import { run } from '../../host/exec.ts';
 import { AirgapError } from '../../util/errors.ts';
 import type { PypiEntry } from './schema.ts';
+import { indexFlags } from '../../pypi/host-index.ts';
+import { cacheDir } from '../../net/download-cache.ts';
+
+/**
+ * pip's HTTP cache in the user's download cache (Env A reruns on the same machine are fast); it
+ * saves fetches only: pip still checks each file against the index's hash, and the lock records
+ * what the index says. AIRGAP_CACHE=off: no cache at all.
+ */
+const pipCacheEnv = (): Record<string, string> => { const d = cacheDir(); return d ? { PIP_CACHE_DIR: join(d, 'pip') } : { PIP_NO_CACHE_DIR: '1' }; };
 
 export interface Resolved { project: string; version: string; url: string; sha256?: string; requiresPython?: string }
 export type Target = PypiEntry['targets'][number];
@@ -21,7 +30,8 @@ export const constraintsArg = (e: PypiEntry, releaseDir: string) =>
 
 /**
  * Ask pip, the field's own resolver, what it would install: `pip install --dry-run --report`
- * against the entry's index and nothing else (no config files, no cache, no other index). `args`
+ * against the entry's index (or the host pip's, read once from its configuration) and nothing else
+ * (no config files, no find-links, no other index). `args`
  * are the flags and requirements of this question; `what` names it in errors.
  */
 export async function pipReport(e: PypiEntry, args: string[], what: string, hint: string): Promise<Resolved[]> {
@@ -29,11 +39,11 @@ export async function pipReport(e: PypiEntry, args: string[], what: string, hint
   try {
     const report = join(work, 'report.json');
     try {
-      await run('python3', [
+      await run(e.interpreter ?? 'python3', [
         '-m', 'pip', 'install', '--dry-run', '--ignore-installed', '--quiet', '--report', report, '--target', join(work, 'target'),
-        '--index-url', e.index, ...args,
+        ...(await indexFlags(e.index)), ...args,
       ], {
-        env: { ...process.env, PIP_CONFIG_FILE: '/dev/null', PIP_NO_CACHE_DIR: '1', PIP_DISABLE_PIP_VERSION_CHECK: '1', PIP_NO_INPUT: '1', PIP_EXTRA_INDEX_URL: '', PIP_FIND_LINKS: '' },
+        env: { ...process.env, PIP_CONFIG_FILE: '/dev/null', ...pipCacheEnv(), PIP_DISABLE_PIP_VERSION_CHECK: '1', PIP_NO_INPUT: '1', PIP_EXTRA_INDEX_URL: '', PIP_FIND_LINKS: '' },
         timeoutMs: 600_000,
       });
     } catch (err) {

@@ -15,12 +15,15 @@ const target = z.strictObject({
 /** Python packages: requirements resolved by pip itself, once per target, against an index. */
 export const pypiEntry = z.strictObject({
   name,
-  index: urlField(),
+  /** the index pip resolves against; absent: the one the host's pip is configured with (pip config), else pip's default */
+  index: urlField().optional(),
   requirements: z.array(z.string().min(1)).min(1),
   /** a constraints file: a path (relative to the release directory) or a URL */
   constraints: z.string().optional(),
   targets: z.array(target).min(1),
   sdists: z.boolean().default(false),
+  /** the Python that resolves (its environment markers decide, e.g. python_full_version); default: python3 on PATH */
+  interpreter: z.string().min(1).optional(),
 });
 export type PypiEntry = z.infer<typeof pypiEntry>;
 
