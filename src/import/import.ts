@@ -42,7 +42,7 @@ export async function importBundle(bundleDir: string, trust: string[], repoRoot:
   const repo = new Repository(repoRoot);
   const journal = new Journal(repo.journalPath);
   // Before the first write: a rollback is refused, or recorded when it is meant.
-  const newer = await newerReleases(repo, journal, toc.release);
+  const newer = await newerReleases(repo, toc.release);
   if (newer.length && !allowRollback) {
     throw new AirgapError(`${toc.release} is older than ${newer.join(', ')}, already imported into ${repoRoot}; nothing imported`, {
       hint: 'importing it would serve the older release\'s bytes under the same names (a rollback); pass --allow-rollback if that is what you mean',
