@@ -2,8 +2,7 @@ import { paragraphs } from './deb822.ts';
 import { parseDepends, formatRelation, type Relation } from './depends.ts';
 import { satisfies } from './version.ts';
 import { candidate, DEFAULT_PIN_PRIORITY } from './candidate.ts';
-import { AirgapError } from '../util/errors.ts';
-import { FormatError } from '../util/errors.ts';
+import { AirgapError, FormatError } from '../util/errors.ts';
 
 export interface DebPackage {
   name: string;

@@ -1,6 +1,5 @@
 import type { Builder } from './builder.ts';
-import { UsageError } from '../util/errors.ts';
-import { AirgapError } from '../util/errors.ts';
+import { AirgapError, UsageError } from '../util/errors.ts';
 
 /**
  * Builder `command`: any command, run in the sandbox as it is (an argument array, no shell). For an

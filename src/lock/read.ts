@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { lockSchema, LOCK, type Lock } from './schema.ts';
 import { UsageError, AirgapError } from '../util/errors.ts';
 import { sha256 } from '../util/hash.ts';
-import { namedIssues, type NamedIssue } from '../util/issues.ts';
+import { issueText, namedIssues, type NamedIssue } from '../util/issues.ts';
 
 /** Lock bytes checked without throwing: the lock, or every field that is wrong (verify lists them all). */
 export function checkLock(text: string): { lock: Lock; issues?: undefined } | { lock?: undefined; issues: NamedIssue[] } {
@@ -22,7 +22,7 @@ export function parseLock(text: string, where: string): Lock {
   const r = checkLock(text);
   if (r.lock) return r.lock;
   const i = r.issues[0];
-  throw new AirgapError(`${where}: ${i.field === '(file)' ? '' : `${i.field}: `}${i.message}`, { hint: 'regenerate it with `airgap lock`' });
+  throw new AirgapError(issueText(where, i), { hint: 'regenerate it with `airgap lock`' });
 }
 
 export async function readLock(releaseDir: string): Promise<{ lock: Lock; text: string; sha256: string; path: string }> {

@@ -18,3 +18,8 @@ export function namedIssues(raw: unknown, error: z.ZodError, max = 20): NamedIss
     return { field: i.path.join('.') || '(top level)', message: i.message, ...(typeof id === 'string' ? { artifact: printable(id.slice(0, 200)) } : {}) };
   });
 }
+
+/** One issue as a line: `<where>: <field>: <message>`, without a field for the whole file ('(file)'). */
+export function issueText(where: string, i: NamedIssue): string {
+  return `${where}: ${i.field === '(file)' ? '' : `${i.field}: `}${i.message}`;
+}

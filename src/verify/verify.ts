@@ -2,7 +2,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tocSchema, TOC, TOC_SIG, BUNDLE_LOCK, type Toc } from '../bundle/toc.ts';
 import { checkLock } from '../lock/read.ts';
-import { namedIssues } from '../util/issues.ts';
+import { issueText, namedIssues } from '../util/issues.ts';
 import { tocLockProblems } from './consistency.ts';
 import type { Lock } from '../lock/schema.ts';
 import { readPublicKey, fingerprint, keyIdHex, type PublicKey } from '../trust/keys.ts';
@@ -80,7 +80,7 @@ export async function verifyBundle(bundleDir: string, trustPaths: string[]): Pro
   }
   const parsed = tocSchema.safeParse(raw);
   if (!parsed.success) {
-    for (const i of namedIssues(raw, parsed.error)) problems.push({ ...(i.artifact ? { artifact: i.artifact } : {}), message: `${TOC}: ${i.field}: ${i.message}` });
+    for (const i of namedIssues(raw, parsed.error)) problems.push({ ...(i.artifact ? { artifact: i.artifact } : {}), message: issueText(TOC, i) });
     return result;
   }
   const toc = (result.toc = parsed.data);
@@ -91,7 +91,7 @@ export async function verifyBundle(bundleDir: string, trustPaths: string[]): Pro
   else {
     const checked = checkLock(lockText);
     if (checked.issues) {
-      for (const i of checked.issues) problems.push({ ...(i.artifact ? { artifact: i.artifact } : {}), message: `${BUNDLE_LOCK}: ${i.field === '(file)' ? '' : `${i.field}: `}${i.message}` });
+      for (const i of checked.issues) problems.push({ ...(i.artifact ? { artifact: i.artifact } : {}), message: issueText(BUNDLE_LOCK, i) });
     } else {
       result.lock = checked.lock;
       result.lockSha256 = toc.lock.sha256;

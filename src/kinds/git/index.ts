@@ -4,11 +4,10 @@ import type { Kind } from '../kind.ts';
 import { gitEntry, gitLocked, type GitEntry, type GitLocked } from './schema.ts';
 import { git } from '../../host/git.ts';
 import { mapLimit } from '../../util/concurrency.ts';
-import { AirgapError } from '../../util/errors.ts';
+import { AirgapError, redactUrl } from '../../util/errors.ts';
 import { withRetry } from '../../util/retry.ts';
 import { createReadStream } from 'node:fs';
 import { underRoot } from '../../util/under-root.ts';
-import { redactUrl } from '../../util/errors.ts';
 import { probeGit } from './probe.ts';
 
 const COMMIT = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
